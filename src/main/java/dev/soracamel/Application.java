@@ -1,0 +1,89 @@
+package dev.soracamel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import dev.soracamel.job.Job;
+import dev.soracamel.job.JobState;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the pipeline standalone with Camel Main: routes from {@code routes/*.yaml}, settings from
+ * {@code application.properties}. With {@code sora.exit-when-idle=true} (the sandbox quick start) it stops
+ * once the inbox is empty and every job is stored or dead-lettered, and says where they went.
+ */
+public final class Application {
+
+    private static final Logger LOG = LoggerFactory.getLogger("sora.summary");
+
+    private Application() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Main main = new Main(Application.class);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                CamelContext ctx = m.getCamelContext();
+                if (Boolean.parseBoolean(ctx.getPropertiesComponent().resolveProperty("sora.exit-when-idle")
+                        .orElse("false"))) {
+                    Thread t = new Thread(() -> exitWhenIdle(main, ctx), "sora-exit-when-idle");
+                    t.setDaemon(true);
+                    t.start();
+                }
+            }
+        });
+        main.run(args);
+    }
+
+    private static void exitWhenIdle(Main main, CamelContext ctx) {
+        SoraPipeline pipeline = ctx.getRegistry().lookupByNameAndType("soraPipeline", SoraPipeline.class);
+        int quiet = 0;
+        try {
+            while (quiet < 3) {
+                Thread.sleep(1000);
+                quiet = pipeline.board().idle() && inboxEmpty(pipeline.settings().inbox()) ? quiet + 1 : 0;
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        summary(pipeline);
+        main.completed();
+    }
+
+    private static boolean inboxEmpty(Path inbox) {
+        try (Stream<Path> files = Files.list(inbox)) {
+            return files.noneMatch(f -> Files.isRegularFile(f) && !f.getFileName().toString().startsWith("."));
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static void summary(SoraPipeline pipeline) {
+        var s = pipeline.settings();
+        long stored = pipeline.board().counts().get("stored") instanceof Integer i ? i : 0;
+        LOG.info("==== all requests settled: {} ====", pipeline.board().counts());
+        for (Job job : pipeline.board().jobs()) {
+            if (job.state == JobState.STORED) {
+                LOG.info("  stored        {}  ->  {}", job.requestId, job.storedLocation);
+            }
+        }
+        for (Job job : pipeline.board().jobs()) {
+            if (job.state == JobState.DEAD) {
+                LOG.info("  dead-lettered {}  ->  {}: {}", job.requestId, job.deadCode, job.deadLetter.message());
+            }
+        }
+        for (var r : pipeline.board().rejected()) {
+            LOG.info("  rejected      {}  ->  {}: {}", r.requestId(), r.code(), r.message());
+        }
+        LOG.info("videos: {}   dead letters (with .error.json reasons): {}   ({} stored)",
+                s.outbox().toAbsolutePath(), s.deadLetterFolder().toAbsolutePath(), stored);
+    }
+}

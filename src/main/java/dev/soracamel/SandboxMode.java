@@ -1,0 +1,100 @@
+package dev.soracamel;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+
+import dev.soracamel.config.Props;
+import dev.soracamel.sandbox.SandboxConfig;
+import dev.soracamel.sandbox.SandboxServer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides, loudly, whether this run talks to a real provider or to the built-in sandbox. With no token
+ * configured (or {@code sora.sandbox.enabled=true}) the sandbox starts on 127.0.0.1, every Yes Ai provider
+ * is pointed at it, and the provider schedule is scaled by {@code sora.sandbox.time-scale} on both sides,
+ * so the same rules play out in seconds. Nothing in sandbox mode is paid.
+ */
+final class SandboxMode {
+
+    private static final Logger LOG = LoggerFactory.getLogger("sora.mode");
+
+    private SandboxMode() {
+    }
+
+    static void applyIfWanted(CamelContext ctx) throws IOException {
+        PropertiesComponent pc = ctx.getPropertiesComponent();
+        Props p = new Props(pc::resolveProperty);
+        String[] providers = Arrays.stream(p.string("sora.providers", "yesai").split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).toArray(String[]::new);
+        String main = p.string("sora.default-provider", providers[0]);
+        String mode = p.string("sora.sandbox.enabled", "auto");
+        boolean hasToken = p.find("sora.provider." + main + ".token").isPresent();
+        boolean on = "true".equalsIgnoreCase(mode) || ("auto".equalsIgnoreCase(mode) && !hasToken);
+        if (!on) {
+            LOG.warn("==== LIVE MODE: providers {} are real APIs; every submit is paid ====", String.join(", ", providers));
+            return;
+        }
+        double scale = p.decimal("sora.sandbox.time-scale", 0.05);
+        SandboxConfig cfg = new SandboxConfig()
+                .timeScale(scale)
+                .activeTaskLimit(p.integer("sora.sandbox.active-tasks", 3))
+                .queueSeconds(p.decimal("sora.sandbox.queue-seconds", 5))
+                .generationSeconds2(p.decimal("sora.sandbox.generation-seconds-2", 70))
+                .generationSecondsPro(p.decimal("sora.sandbox.generation-seconds-pro", 320))
+                .port(p.integer("sora.sandbox.port", 0));
+        SandboxServer server = SandboxServer.start(cfg);
+        ctx.getRegistry().bind("soraSandbox", server);
+        ctx.addService(new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                server.close();
+            }
+        });
+
+        pc.addOverrideProperty("sora.time-scale", String.valueOf(scale));
+        for (String name : providers) {
+            if ("yesai".equals(p.string("sora.provider." + name + ".type", "yesai"))) {
+                pc.addOverrideProperty("sora.provider." + name + ".base-url", server.baseUrl());
+                pc.addOverrideProperty("sora.provider." + name + ".token", cfg.getToken());
+            }
+        }
+        pc.addOverrideProperty("sora.exit-when-idle", p.string("sora.sandbox.exit-when-idle", "false"));
+
+        LOG.warn("==== SANDBOX MODE: {}. Requests go to the built-in Yes Ai simulator at {}; its clock and our "
+                        + "schedule run x{} ({} s of provider time pass in 1 s); nothing is paid. Set SORA_YESAI_TOKEN "
+                        + "to use the real API. ====",
+                hasToken ? "sora.sandbox.enabled=true" : "no API token configured", server.baseUrl(), scale,
+                Math.round(1 / scale));
+        seedExamples(p);
+    }
+
+    /** The quick start processes the bundled examples: copy them into the inbox. */
+    private static void seedExamples(Props p) throws IOException {
+        String examples = p.string("sora.sandbox.examples", "");
+        Path dir = Path.of(examples);
+        if (examples.isBlank() || !Files.isDirectory(dir)) {
+            return;
+        }
+        Path inbox = Path.of(p.string("sora.inbox", "data/inbox"));
+        Files.createDirectories(inbox);
+        int n = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path f : files) {
+                // copy under a temporary name, then rename: the intake never sees a half-written file
+                Path tmp = inbox.resolve(f.getFileName() + ".tmp");
+                Files.copy(f, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, inbox.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+                n++;
+            }
+        }
+        LOG.info("copied {} example requests from {} into the inbox {}", n, dir, inbox);
+    }
+}

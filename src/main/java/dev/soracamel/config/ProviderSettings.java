@@ -1,0 +1,77 @@
+package dev.soracamel.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One configured provider instance ({@code sora.provider.<name>.*}): where it is, who we are to it, and
+ * the limits it imposes. Durations here are the provider's own; {@link SoraSettings#scaled} shrinks them
+ * only in sandbox runs.
+ */
+public record ProviderSettings(
+        String name,
+        String type,
+        URI baseUrl,
+        String token,
+        int activeTasks,
+        Duration submitSpacing,
+        Duration statusSpacing,
+        Duration pollInterval,
+        int maxStatusChecks,
+        int maxTimeoutResubmits,
+        String catalog,
+        Duration connectTimeout,
+        Duration responseTimeout) {
+
+    /** Active-task limits of the Yes Ai tariffs (seed 000). */
+    public static final Map<String, Integer> TARIFFS = Map.of(
+            "demo", 1, "micro", 2, "start", 3, "standard", 5, "vip", 10);
+
+    public static ProviderSettings read(Props p, String name) {
+        String k = "sora.provider." + name + ".";
+        String type = p.string(k + "type", "yesai");
+        return new ProviderSettings(
+                name,
+                type,
+                URI.create(p.string(k + "base-url")),
+                p.string(k + "token", ""),
+                activeTasks(p.string(k + "tariff", "start"), k + "tariff"),
+                p.duration(k + "submit-spacing", "1s"),
+                p.duration(k + "status-spacing", "1s"),
+                p.duration(k + "poll-interval", "20s"),
+                p.integer(k + "max-status-checks", 60),
+                p.integer(k + "max-timeout-resubmits", 2),
+                p.string(k + "catalog", "classpath:models/" + type + ".yaml"),
+                p.duration(k + "connect-timeout", "10s"),
+                p.duration(k + "response-timeout", "60s"));
+    }
+
+    /** A tariff name (Demo, Micro, Start, Standard, VIP) or a plain number of active tasks. */
+    static int activeTasks(String tariff, String key) {
+        Integer known = TARIFFS.get(tariff.toLowerCase(Locale.ROOT));
+        if (known != null) {
+            return known;
+        }
+        try {
+            int n = Integer.parseInt(tariff);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalStateException(key + " must be Demo, Micro, Start, Standard, VIP or a positive number, not '"
+                + tariff + "'");
+    }
+
+    public boolean hasToken() {
+        return token != null && !token.isBlank();
+    }
+
+    public boolean isLoopback() {
+        String host = baseUrl.getHost();
+        return "127.0.0.1".equals(host) || "localhost".equals(host) || "[::1]".equals(host);
+    }
+}

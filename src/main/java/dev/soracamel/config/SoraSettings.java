@@ -1,0 +1,84 @@
+package dev.soracamel.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the beans need from {@code sora.*} properties, read once at start. The property names and
+ * defaults are documented in {@code config/application.properties}.
+ */
+public record SoraSettings(
+        Path inbox,
+        Path work,
+        Path outbox,
+        Path deadLetterFolder,
+        double timeScale,
+        String defaultProvider,
+        Map<String, ProviderSettings> providers,
+        int maxSubmitRetries,
+        Duration retryInitialBackoff,
+        Duration retryMaxBackoff,
+        Duration pauseRecheck,
+        boolean resubmitOnUnknownOutcome,
+        boolean checkImage,
+        Duration imageTimeout,
+        long imageMaxBytes,
+        int imageMaxSide,
+        Duration linkLifetime,
+        int downloadAttempts,
+        long intakeMaxBytes) {
+
+    public static SoraSettings read(Props p) {
+        Map<String, ProviderSettings> providers = new LinkedHashMap<>();
+        List<String> names = Arrays.stream(p.string("sora.providers", "yesai").split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).toList();
+        for (String name : names) {
+            providers.put(name, ProviderSettings.read(p, name));
+        }
+        String defaultProvider = p.string("sora.default-provider", names.get(0));
+        if (!providers.containsKey(defaultProvider)) {
+            throw new IllegalStateException("sora.default-provider '" + defaultProvider
+                    + "' is not one of sora.providers " + names);
+        }
+        double scale = p.decimal("sora.time-scale", 1.0);
+        if (!(scale > 0 && scale <= 1)) {
+            throw new IllegalStateException("sora.time-scale must be in (0, 1], not " + scale);
+        }
+        return new SoraSettings(
+                Path.of(p.string("sora.inbox", "data/inbox")),
+                Path.of(p.string("sora.work", "data/work")),
+                Path.of(p.string("sora.outbox", "data/outbox")),
+                Path.of(p.string("sora.dead-letter.folder", "data/dead-letter")),
+                scale,
+                defaultProvider,
+                providers,
+                p.integer("sora.submit.max-retries", 10),
+                p.duration("sora.retry.initial-backoff", "2s"),
+                p.duration("sora.retry.max-backoff", "5m"),
+                p.duration("sora.pause.recheck", "60s"),
+                p.bool("sora.submit.resubmit-on-unknown-outcome", false),
+                p.bool("sora.validation.check-image", true),
+                p.duration("sora.validation.image-timeout", "10s"),
+                p.longValue("sora.validation.image-max-bytes", 5L * 1024 * 1024),
+                p.integer("sora.validation.image-max-side", 2000),
+                p.duration("sora.download.link-lifetime", "60m"),
+                p.integer("sora.download.attempts", 5),
+                p.longValue("sora.intake.max-file-bytes", 1024 * 1024));
+    }
+
+    /**
+     * A provider-schedule duration as this run uses it: unchanged against a real provider, shrunk by
+     * {@code sora.time-scale} against the sandbox, whose clock runs faster by the same factor.
+     */
+    public Duration scaled(Duration d) {
+        return timeScale == 1.0 ? d : Duration.ofNanos(Math.round(d.toNanos() * timeScale));
+    }
+
+    public ProviderSettings provider(String name) {
+        return providers.get(name);
+    }
+}

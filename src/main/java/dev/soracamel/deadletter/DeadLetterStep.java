@@ -1,0 +1,119 @@
+package dev.soracamel.deadletter;
+
+import java.io.File;
+import java.io.IOException;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.soracamel.flow.Flow;
+import dev.soracamel.flow.JobBoard;
+import dev.soracamel.flow.Next;
+import dev.soracamel.intake.IntakeItem;
+import dev.soracamel.intake.IntakeStep;
+import dev.soracamel.intake.RequestIds;
+import dev.soracamel.job.Job;
+import dev.soracamel.validate.Rejection;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dead-letter route's bean. Whatever failed, a job or a request that never became one, the channel
+ * receives two entries: {@code <id>.error.json} with the reason, and the original request.
+ */
+public class DeadLetterStep {
+
+    private static final Logger LOG = LoggerFactory.getLogger("sora.jobs");
+
+    private final JobBoard board;
+    private final ObjectMapper json;
+
+    public DeadLetterStep(JobBoard board, ObjectMapper json) {
+        this.board = board;
+        this.json = json;
+    }
+
+    public void describe(Exchange ex) throws IOException {
+        Job job = Flow.job(ex);
+        DeadLetter d;
+        if (job != null) {
+            d = job.deadLetter;
+        } else {
+            IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
+            d = new DeadLetter(item.requestId(), item.rejection().code(), item.rejection().message(), null, null,
+                    null, null, null, null, null, item.source(), java.time.Instant.now());
+        }
+        ex.getMessage().getHeaders().clear();
+        ex.getMessage().setHeader(Exchange.FILE_NAME, d.requestId() + ".error.json");
+        ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
+    }
+
+    public void original(Exchange ex) throws IOException {
+        Job job = Flow.job(ex);
+        if (job != null) {
+            ex.getMessage().setHeader(Exchange.FILE_NAME, job.requestId + ".json");
+            ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(job.request));
+            return;
+        }
+        IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
+        if (item.original() != null) {
+            ex.getMessage().setHeader(Exchange.FILE_NAME, item.requestId() + ".json");
+            ex.getMessage().setBody(item.original());
+        } else {
+            // the whole intake file, as it came (it may not be JSON, or not text at all)
+            File file = ex.getProperty(IntakeStep.INTAKE_FILE, File.class);
+            ex.getMessage().setHeader(Exchange.FILE_NAME, safeName(item));
+            ex.getMessage().setBody(file);
+        }
+    }
+
+    private static String safeName(IntakeItem item) {
+        String name = item.source();
+        return RequestIds.isSafe(name) ? name : item.requestId() + ".original";
+    }
+
+    public void done(Exchange ex) {
+        Job job = Flow.job(ex);
+        if (job != null) {
+            board.deadLettered(job);
+        } else {
+            IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
+            board.rejectedAtIntake(new JobBoard.Rejected(item.requestId(), item.source(), item.rejection().code(),
+                    item.rejection().message()));
+            LOG.warn("request {} from {} DEAD-LETTERED {}: {}", item.requestId(), item.source(),
+                    item.rejection().code(), item.rejection().message());
+        }
+    }
+
+    /**
+     * Target of the routes' error handler: a step failed in a way no rule foresaw (a full disk, a bug).
+     * The job, or the request being read, still ends in the dead-letter channel with the error.
+     */
+    public void unexpected(Exchange ex) {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String message = "an unexpected error stopped the job in route " + ex.getProperty(Exchange.FAILURE_ROUTE_ID)
+                + ": " + e;
+        LOG.error(message, e);
+        Job job = Flow.job(ex);
+        if (job != null) {
+            board.fail(job, "INTERNAL_ERROR", message);
+            Flow.next(ex, Next.DEAD_LETTER);
+            return;
+        }
+        IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
+        boolean fromIntake = ex.getMessage().getHeader(Exchange.FILE_NAME_ONLY) != null;
+        if (item == null && !fromIntake) {
+            // a timer step failed before it took a job: nothing to dead-letter, the log says it all
+            Flow.next(ex, Next.WAIT);
+            return;
+        }
+        Flow.next(ex, Next.DEAD_LETTER);
+        if (item == null) {
+            String name = ex.getMessage().getHeader(Exchange.FILE_NAME_ONLY, "unknown", String.class);
+            item = new IntakeItem(RequestIds.fromFileName(name), null, null, name, null);
+            if (ex.getProperty(IntakeStep.INTAKE_FILE) == null) {
+                ex.setProperty(IntakeStep.INTAKE_FILE, ex.getMessage().getBody(File.class));
+            }
+        }
+        ex.setProperty(Flow.ITEM, item.reject(new Rejection("INTERNAL_ERROR", message)));
+    }
+}

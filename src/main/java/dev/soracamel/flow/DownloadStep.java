@@ -1,0 +1,141 @@
+package dev.soracamel.flow;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+import dev.soracamel.job.Job;
+import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+/**
+ * The download route's bean. The result link lives 60 minutes, so the video is fetched as soon as the
+ * task completes, streamed to a part file (never held in memory), checked to be an MP4 of the announced
+ * length, and retried while the link can still be alive. It is also the retry policy of that route.
+ */
+public class DownloadStep implements Predicate {
+
+    /** The link is known to be dead: retrying cannot help. */
+    public static class LinkExpiredException extends IOException {
+        public LinkExpiredException(String message) {
+            super(message);
+        }
+    }
+
+    /** What arrived is not the whole video. */
+    public static class BadVideoException extends IOException {
+        private final String code;
+
+        public BadVideoException(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    private final JobBoard board;
+    private final Path downloads;
+
+    public DownloadStep(JobBoard board, Path downloads) {
+        this.board = board;
+        this.downloads = downloads;
+        try {
+            Files.createDirectories(downloads);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    public Path downloads() {
+        return downloads;
+    }
+
+    /** Called at the start of every attempt: the exchange may come back from a failed one. */
+    public void prepare(Exchange ex) throws IOException {
+        Job job = Flow.job(ex);
+        if (job == null) {
+            job = board.find(ex.getMessage().getBody(String.class)).orElseThrow();
+            ex.setProperty(Flow.JOB, job);
+        }
+        if (Instant.now().isAfter(board.linkDeadline(job))) {
+            throw new LinkExpiredException("the result link expired at " + board.linkDeadline(job));
+        }
+        board.downloadStarting(job);
+        ex.setProperty("soraPartName", partName(job));
+        ex.getMessage().getHeaders().clear();
+        ex.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+        ex.getMessage().setHeader(Exchange.HTTP_URI, job.resultUrl);
+        ex.getMessage().setBody(null);
+    }
+
+    public void verify(Exchange ex) throws IOException {
+        Job job = Flow.job(ex);
+        Path part = downloads.resolve(partName(job));
+        long size = Files.size(part);
+        Long announced = ex.getMessage().getHeader("Content-Length", Long.class);
+        if (announced != null && announced != size) {
+            throw new BadVideoException("DOWNLOAD_INCOMPLETE", "the download stopped at " + size + " of " + announced
+                    + " announced bytes");
+        }
+        if (!isMp4(part)) {
+            throw new BadVideoException("NOT_AN_MP4", "the result link returned " + size
+                    + " bytes that are not an MP4 (no ftyp box)");
+        }
+        ex.setProperty("soraVideoBytes", size);
+        ex.getMessage().getHeaders().clear();
+        ex.getMessage().setBody(part.toFile());
+    }
+
+    /** An MP4 (ISO base media file) starts with a box whose type, bytes 4 to 8, is "ftyp". */
+    static boolean isMp4(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(8);
+            return head.length == 8 && head[4] == 'f' && head[5] == 't' && head[6] == 'y' && head[7] == 'p';
+        }
+    }
+
+    /** Retry policy of the download route: try again while it can help and the link can be alive. */
+    @Override
+    public boolean matches(Exchange ex) {
+        Job job = Flow.job(ex);
+        Exception e = ex.getException();
+        if (job == null || e instanceof LinkExpiredException || linkGone(e)) {
+            return false;
+        }
+        return job.downloadAttempts < board.settings().downloadAttempts()
+                && Instant.now().isBefore(board.linkDeadline(job));
+    }
+
+    private static boolean linkGone(Throwable e) {
+        return e instanceof HttpOperationFailedException h
+                && (h.getStatusCode() == 403 || h.getStatusCode() == 404 || h.getStatusCode() == 410);
+    }
+
+    /** After the last attempt: the job goes to the dead-letter channel with what went wrong. */
+    public void failed(Exchange ex) {
+        Job job = Flow.job(ex);
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String code;
+        if (e instanceof LinkExpiredException || linkGone(e)) {
+            code = "RESULT_LINK_EXPIRED";
+        } else if (e instanceof BadVideoException b) {
+            code = b.code;
+        } else {
+            code = "DOWNLOAD_FAILED";
+        }
+        board.fail(job, code, "the video could not be downloaded after " + job.downloadAttempts + " attempts: "
+                + (e == null ? "unknown error" : e.getMessage()));
+        ex.setException(null);
+        try {
+            Files.deleteIfExists(downloads.resolve(partName(job)));
+        } catch (IOException ignored) {
+            // a stale part file is overwritten by the next download of the same id
+        }
+    }
+
+    static String partName(Job job) {
+        return job.requestId + ".mp4.part";
+    }
+}

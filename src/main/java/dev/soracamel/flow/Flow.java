@@ -1,0 +1,65 @@
+package dev.soracamel.flow;
+
+import dev.soracamel.job.Job;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/** Exchange property names the routes and beans share, and small helpers around them. */
+public final class Flow {
+
+    /** The provider a timer route works for (set by the route template). */
+    public static final String PROVIDER = "soraProvider";
+    /** The {@link Job} the exchange is about. */
+    public static final String JOB = "soraJob";
+    /** What the route does next: a {@link Next} name. */
+    public static final String NEXT = "soraNext";
+    /** An intake item being accepted or rejected. */
+    public static final String ITEM = "soraItem";
+    /** Set while this exchange holds a provider call gate that must be released. */
+    public static final String GATE = "soraGate";
+
+    private Flow() {
+    }
+
+    public static Job job(Exchange ex) {
+        return ex.getProperty(JOB, Job.class);
+    }
+
+    public static void next(Exchange ex, Next next) {
+        ex.setProperty(NEXT, next.name());
+    }
+
+    /**
+     * Puts an HTTP call on the message. Headers are cleared first: camel-http would send every message
+     * header to the provider, and ours must not leak there.
+     */
+    static void prepareCall(Exchange ex, dev.soracamel.provider.HttpCall call, String token) {
+        Message m = ex.getMessage();
+        m.getHeaders().clear();
+        m.setHeader(Exchange.HTTP_METHOD, call.method());
+        m.setHeader(Exchange.HTTP_URI, call.url());
+        m.setHeader("Accept", "application/json");
+        if (token != null && !token.isBlank()) {
+            m.setHeader("Authorization", "Bearer " + token);
+        }
+        if (call.jsonBody() != null) {
+            m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+            m.setBody(call.jsonBody());
+        } else {
+            m.setBody(null);
+        }
+    }
+
+    /** Reads the answer and drops every header (the token among them) so none travels further. */
+    static String takeAnswer(Exchange ex) {
+        Message m = ex.getMessage();
+        String body = m.getBody(String.class);
+        m.getHeaders().keySet().removeIf(h -> !h.equals(Exchange.HTTP_RESPONSE_CODE));
+        return body;
+    }
+
+    static int status(Exchange ex) {
+        Integer code = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        return code == null ? 0 : code;
+    }
+}

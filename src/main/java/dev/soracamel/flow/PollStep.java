@@ -1,0 +1,54 @@
+package dev.soracamel.flow;
+
+import dev.soracamel.job.Job;
+import org.apache.camel.Exchange;
+
+/** The poll route's bean: picks the task whose status check is due and reads the answer. */
+public class PollStep {
+
+    private final JobBoard board;
+
+    public PollStep(JobBoard board) {
+        this.board = board;
+    }
+
+    public void pick(Exchange ex) {
+        String provider = ex.getProperty(Flow.PROVIDER, String.class);
+        Job job = board.pickStatusCheck(provider);
+        if (job == null) {
+            Flow.next(ex, Next.WAIT);
+            return;
+        }
+        ex.setProperty(Flow.JOB, job);
+        ex.setProperty(Flow.GATE, true);
+        Flow.next(ex, Next.CHECK);
+        try {
+            Flow.prepareCall(ex, board.adapter(provider).status(job), board.settings().provider(provider).token());
+        } catch (RuntimeException e) {
+            release(ex);
+            Flow.next(ex, board.statusFailed(job, e));
+        }
+    }
+
+    public void answer(Exchange ex) {
+        Job job = Flow.job(ex);
+        int status = Flow.status(ex);
+        String body = Flow.takeAnswer(ex);
+        Flow.next(ex, board.statusAnswered(job, board.adapter(job.provider).interpretStatus(status, body)));
+        if (Next.DOWNLOAD.name().equals(ex.getProperty(Flow.NEXT))) {
+            ex.getMessage().setBody(job.requestId);
+        }
+    }
+
+    public void failed(Exchange ex) {
+        Throwable error = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Flow.takeAnswer(ex);
+        Flow.next(ex, board.statusFailed(Flow.job(ex), error));
+    }
+
+    public void release(Exchange ex) {
+        if (Boolean.TRUE.equals(ex.removeProperty(Flow.GATE))) {
+            board.releaseStatusGate(ex.getProperty(Flow.PROVIDER, String.class));
+        }
+    }
+}

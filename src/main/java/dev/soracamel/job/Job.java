@@ -1,0 +1,75 @@
+package dev.soracamel.job;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One request on its way to a stored MP4. This record is what the job store persists, so every field
+ * a restart needs lives here; it is also the metadata written beside the stored video.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class Job {
+
+    /** One line of the job's history, kept in its metadata so a person can see what happened when. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Event(Instant at, String event, String detail) {
+    }
+
+    public String requestId;
+    public String provider;
+    public String customerId;
+    public String model;
+    /** The request as it arrived (one element of the file), sent on to the provider after validation. */
+    public ObjectNode request;
+    /** Where the request came from, e.g. the inbox file name. */
+    public String source;
+    /** Acceptance order; the queue is first come, first served. */
+    public long seq;
+
+    public JobState state = JobState.QUEUED;
+    public Instant acceptedAt;
+
+    /** Provider task id of the current attempt. */
+    public String taskId;
+    /** Every task id this job has had: more than one only after provider timeouts (status 4). */
+    public List<String> taskIds = new ArrayList<>();
+    /** Tasks the provider created for this job (each one paid, unless the provider failed it). */
+    public int tasksCreated;
+    /** Submits that failed without creating a task (429, 500, connection refused...), reset on success. */
+    public int submitRetries;
+    /** Resubmits after a provider timeout (status 4). */
+    public int timeoutResubmits;
+
+    public Instant submittedAt;
+    /** Status checks sent for the current task. */
+    public int statusChecks;
+    public Instant nextCheckAt;
+    public String lastStatus;
+
+    public String resultUrl;
+    public Instant completedSeenAt;
+    public int downloadAttempts;
+    public Long videoBytes;
+
+    public Instant storedAt;
+    public String storedLocation;
+    public Instant deadAt;
+    public String deadCode;
+    /** Why it died, as written to the dead-letter channel. */
+    public dev.soracamel.deadletter.DeadLetter deadLetter;
+    /** Set once the dead-letter channel has the job; until then a restart sends it again. */
+    public boolean deadLetterWritten;
+
+    public List<Event> history = new ArrayList<>();
+
+    public Job record(String event, String detail) {
+        history.add(new Event(Instant.now(), event, detail));
+        return this;
+    }
+}

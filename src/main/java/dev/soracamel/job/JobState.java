@@ -1,0 +1,28 @@
+package dev.soracamel.job;
+
+/**
+ * Where a job stands. A job holds one of the provider's active-task slots exactly while it is
+ * {@link #SUBMITTING} or {@link #POLLING}: from just before its POST until its final status is seen.
+ */
+public enum JobState {
+    /** Validated and waiting for a free slot and a submit permit. */
+    QUEUED,
+    /** Its POST is on the wire; the provider may already have a paid task for it. */
+    SUBMITTING,
+    /** The provider has a task for it; status checks run on the provider's schedule. */
+    POLLING,
+    /** The provider finished it; the MP4 is being fetched and stored. */
+    DOWNLOADING,
+    /** Final: the MP4 and its metadata are in the outbox. */
+    STORED,
+    /** Final: in the dead-letter channel with a reason. */
+    DEAD;
+
+    public boolean holdsSlot() {
+        return this == SUBMITTING || this == POLLING;
+    }
+
+    public boolean isFinal() {
+        return this == STORED || this == DEAD;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.soracamel.provider;
+
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.soracamel.job.Job;
+import dev.soracamel.validate.Rejection;
+
+/**
+ * What differs between provider APIs: the request fields and their rules, the wire format, and the
+ * meaning of each answer. Everything else (queue, limits, schedule, storage) is shared and lives in the
+ * routes and the flow beans.
+ */
+public interface ProviderAdapter {
+
+    /** Checks every rule that can be checked locally, before any paid call; null when the request is fine. */
+    Rejection validate(ObjectNode request);
+
+    /** The model (Yes Ai: version) the request asks for, after {@link #validate} passed. */
+    String model(ObjectNode request);
+
+    /** The customer the provider bills and bans by, or null when the request has none. */
+    String customerId(ObjectNode request);
+
+    /** The image the provider will fetch, or null. */
+    String imageUrl(ObjectNode request);
+
+    /** Provider schedule: no status check before this, counted from the submit's answer. */
+    Duration firstCheckDelay(Job job);
+
+    HttpCall submit(Job job);
+
+    SubmitResult interpretSubmit(int httpStatus, String body);
+
+    HttpCall status(Job job);
+
+    StatusResult interpretStatus(int httpStatus, String body);
+}

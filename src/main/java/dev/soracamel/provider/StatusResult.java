@@ -1,0 +1,31 @@
+package dev.soracamel.provider;
+
+/** What a status answer means for the job. */
+public record StatusResult(Kind kind, String status, String resultUrl, String code, String message,
+                           String commentRu, String commentEn, int httpStatus) {
+
+    public enum Kind {
+        /** Queued or in progress: check again after the poll interval. */
+        WAITING,
+        /** Done: download the result at once. */
+        COMPLETED,
+        /** The provider rejected the task; its comments say why. Dead-letter. */
+        FAILED,
+        /** The provider gave up on time; the seed says to run it again. */
+        TIMED_OUT,
+        /** A passing failure of the status call itself: check again later, the task is unaffected. */
+        RETRY,
+        /** An account problem (bad token): pause the provider. */
+        PAUSE,
+        /** The provider does not know the task, or answered something we cannot read. Dead-letter. */
+        LOST
+    }
+
+    public static StatusResult of(Kind kind, String status, int httpStatus) {
+        return new StatusResult(kind, status, null, null, null, null, null, httpStatus);
+    }
+
+    public static StatusResult error(Kind kind, String code, String message, int httpStatus) {
+        return new StatusResult(kind, null, null, code, message, null, null, httpStatus);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.soracamel.intake;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RequestParserTest {
+
+    final RequestParser parser = new RequestParser(new ObjectMapper(), 1000);
+
+    List<IntakeItem> parse(String name, String content) {
+        byte[] b = content.getBytes(StandardCharsets.UTF_8);
+        return parser.parse(name, b.length, () -> b);
+    }
+
+    @Test
+    void a_single_request_takes_its_id_from_the_file_name_unless_it_has_one() {
+        assertThat(parse("cat video.json", "{\"prompt\":\"x\"}").get(0).requestId()).isEqualTo("cat_video");
+        assertThat(parse("a.json", "{\"request_id\":\"own-1\"}").get(0).requestId()).isEqualTo("own-1");
+    }
+
+    @Test
+    void an_array_is_one_request_per_element() {
+        List<IntakeItem> items = parse("batch.json", "[{\"a\":1},{\"request_id\":\"x\"},3]");
+        assertThat(items).extracting(IntakeItem::requestId).containsExactly("batch-1", "x", "batch-3");
+        assertThat(items.get(2).rejection().code()).isEqualTo("NOT_A_REQUEST");
+        assertThat(items.get(0).original()).isNotNull();
+    }
+
+    @Test
+    void unreadable_files_are_rejected_whole() {
+        assertThat(parse("a.txt", "hi").get(0).rejection().code()).isEqualTo("NOT_A_JSON_FILE");
+        assertThat(parse("a.json", " ").get(0).rejection().code()).isEqualTo("EMPTY_REQUEST_FILE");
+        assertThat(parse("a.json", "[]").get(0).rejection().code()).isEqualTo("EMPTY_REQUEST_FILE");
+        assertThat(parse("a.json", "{").get(0).rejection().message()).contains("line 1");
+        assertThat(parse("a.json", "\"s\"").get(0).rejection().code()).isEqualTo("NOT_A_REQUEST");
+        assertThat(parser.parse("big.json", 5000, () -> {
+            throw new AssertionError("a too large file must not be read");
+        }).get(0).rejection().code()).isEqualTo("REQUEST_FILE_TOO_LARGE");
+    }
+
+    @Test
+    void unsafe_request_ids_are_refused() {
+        for (String bad : new String[] {"../x", "a/b", "..", ".hidden", "a..b", "", "x".repeat(129), "a b"}) {
+            IntakeItem item = parse("f.json", "{\"request_id\":" + new ObjectMapper().valueToTree(bad) + "}").get(0);
+            assertThat(item.rejection()).as(bad).isNotNull();
+            assertThat(item.rejection().code()).isEqualTo("REQUEST_ID_NOT_VALID");
+            assertThat(RequestIds.isSafe(item.requestId())).isTrue();
+        }
+        assertThat(RequestIds.isSafe("tg-123_a.b@c+d")).isTrue();
+        assertThat(RequestIds.fromFileName("../../..json")).doesNotContain("..");
+    }
+}

@@ -1,0 +1,209 @@
+package dev.soracamel.pipeline;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.soracamel.Application;
+import dev.soracamel.flow.JobBoard;
+import dev.soracamel.sandbox.SandboxServer;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the real routes and beans against the sandbox, with every folder in a temporary directory and the
+ * provider schedule scaled by {@link #timeScale()} on both sides. Only delays shrink: limits, attempt caps
+ * and the logic are the production ones.
+ */
+abstract class PipelineTestSupport extends CamelMainTestSupport {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Override
+    protected Class<?> getMainClass() {
+        return Application.class;
+    }
+
+    /** 0.01: one provider second lasts 10 ms; a 60 s first-check delay takes 0.6 s. */
+    protected double timeScale() {
+        return 0.01;
+    }
+
+    protected int activeTasks() {
+        return 3;
+    }
+
+    /** Extra properties of a test class. */
+    protected void configure(Properties p) {
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        Properties p = new Properties();
+        p.put("sora.inbox", dir.resolve("inbox").toString());
+        p.put("sora.archive", dir.resolve("archive").toString());
+        p.put("sora.outbox", dir.resolve("outbox").toString());
+        p.put("sora.dead-letter.folder", dir.resolve("dead-letter").toString());
+        p.put("sora.work", dir.resolve("work").toString());
+        p.put("sora.sandbox.enabled", "true");
+        p.put("sora.sandbox.time-scale", String.valueOf(timeScale()));
+        p.put("sora.sandbox.active-tasks", String.valueOf(activeTasks()));
+        p.put("sora.provider.yesai.tariff", String.valueOf(activeTasks()));
+        p.put("sora.sandbox.examples", "");
+        p.put("sora.sandbox.exit-when-idle", "false");
+        p.put("sora.tick-ms", "5");
+        p.put("sora.intake.poll-delay-ms", "50");
+        p.put("sora.intake.read-lock-check-interval-ms", "50");
+        p.put("sora.intake.read-lock-min-age-ms", "100");
+        p.put("sora.download.retry-delay-ms", "50");
+        p.put("sora.progress.interval-ms", "2000");
+        p.put("sora.validation.check-image", "false");
+        configure(p);
+        return p;
+    }
+
+    SandboxServer sandbox() {
+        return context.getRegistry().lookupByNameAndType("soraSandbox", SandboxServer.class);
+    }
+
+    JobBoard board() {
+        return context.getRegistry().lookupByNameAndType("soraBoard", JobBoard.class);
+    }
+
+    /** Drops a request file the way a well-behaved writer does: a temporary name, then a rename. */
+    void drop(String fileName, String content) throws IOException {
+        Path inbox = dir.resolve("inbox");
+        Files.createDirectories(inbox);
+        Path tmp = inbox.resolve(fileName + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, inbox.resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String request(String version, String prompt, int resolution, int duration, String customer) {
+        return """
+                {"version": "%s", "prompt": "%s", "resolution": %d, "dimensions": "16:9", "duration": %d,
+                 "customer_id": "%s"}""".formatted(version, prompt, resolution, duration, customer);
+    }
+
+    static String v2(String prompt, String customer) {
+        return request("2", prompt, 720, 10, customer);
+    }
+
+    Path stored(String customer, String requestId) {
+        return dir.resolve("outbox").resolve(customer).resolve(requestId + ".mp4");
+    }
+
+    Path errorOf(String id) {
+        return dir.resolve("dead-letter").resolve(id + ".error.json");
+    }
+
+    JsonNode error(String id) throws IOException {
+        return JSON.readTree(errorOf(id).toFile());
+    }
+
+    JsonNode metadata(String customer, String requestId) throws IOException {
+        return JSON.readTree(dir.resolve("outbox").resolve(customer).resolve(requestId + ".json").toFile());
+    }
+
+    long count(Path folder, String suffix) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(suffix)
+                    && !f.getFileName().toString().startsWith(".")).count();
+        }
+    }
+
+    long storedCount() throws IOException {
+        return count(dir.resolve("outbox"), ".mp4");
+    }
+
+    long deadCount() throws IOException {
+        return count(dir.resolve("dead-letter"), ".error.json");
+    }
+
+    /** Waits until {@code n} requests ended (stored or dead-lettered) and nothing is under way. */
+    void awaitSettled(long n, Duration timeout) throws Exception {
+        await(() -> {
+            try {
+                return storedCount() + deadCount() >= n && board().idle() && inboxEmpty();
+            } catch (IOException e) {
+                return false;
+            }
+        }, timeout, () -> "stored=" + safe(this::storedCount) + " dead=" + safe(this::deadCount) + " "
+                + board().counts());
+    }
+
+    boolean inboxEmpty() throws IOException {
+        Path inbox = dir.resolve("inbox");
+        if (!Files.isDirectory(inbox)) {
+            return true;
+        }
+        try (Stream<Path> files = Files.list(inbox)) {
+            return files.noneMatch(Files::isRegularFile);
+        }
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> state)
+            throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + timeout + ": " + state.get());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    interface IoLong {
+        long get() throws IOException;
+    }
+
+    static String safe(IoLong f) {
+        try {
+            return String.valueOf(f.get());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** The provider saw no breach of any rule: rate, task limit, early or surplus checks. */
+    void assertNoBreaches() {
+        assertThat(sandbox().stats().breaches()).as("sandbox breaches: " + sandbox().stats().toJson()).isZero();
+    }
+
+    static boolean isMp4(Path file) throws IOException {
+        byte[] head = new byte[8];
+        try (var in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 8) < 8) {
+                return false;
+            }
+        }
+        return new String(head, 4, 4, StandardCharsets.US_ASCII).equals("ftyp");
+    }
+
+    List<String> archived() throws IOException {
+        Path archive = dir.resolve("archive");
+        if (!Files.isDirectory(archive)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(archive)) {
+            return files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).toList();
+        }
+    }
+}
