@@ -25,8 +25,10 @@ import dev.soracamel.job.FileJobStore;
 import dev.soracamel.job.JobStore;
 import dev.soracamel.progress.ProgressReport;
 import dev.soracamel.provider.ProviderAdapter;
+import dev.soracamel.provider.OpenAiAdapter;
 import dev.soracamel.provider.YesAiAdapter;
 import dev.soracamel.validate.ImageProbe;
+import dev.soracamel.validate.OpenAiCatalog;
 import dev.soracamel.validate.YesAiCatalog;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
@@ -130,12 +132,13 @@ public final class SoraPipeline {
     }
 
     private static ProviderAdapter adapter(CamelContext ctx, ProviderSettings p, ObjectMapper json) throws Exception {
-        if (!"yesai".equals(p.type())) {
-            throw new IllegalStateException("provider " + p.name() + " has type '" + p.type()
-                    + "'; supported: yesai");
-        }
         try (InputStream in = ResourceHelper.resolveMandatoryResourceAsInputStream(ctx, p.catalog())) {
-            return new YesAiAdapter(p, YesAiCatalog.read(in), json);
+            return switch (p.type()) {
+                case "yesai" -> new YesAiAdapter(p, YesAiCatalog.read(in), json);
+                case "openai-compatible" -> new OpenAiAdapter(p, OpenAiCatalog.read(in), json);
+                default -> throw new IllegalStateException("provider " + p.name() + " has type '" + p.type()
+                        + "'; supported: yesai, openai-compatible");
+            };
         }
     }
 

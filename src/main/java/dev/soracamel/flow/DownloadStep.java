@@ -68,6 +68,11 @@ public class DownloadStep implements Predicate {
         ex.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
         ex.getMessage().setHeader(Exchange.HTTP_URI, job.resultUrl);
         ex.getMessage().setBody(null);
+        var provider = board.settings().provider(job.provider);
+        if (provider != null && provider.hasToken() && sameOrigin(job.resultUrl, provider.baseUrl())) {
+            // the provider's own /content endpoint wants the token; a CDN link elsewhere never gets it
+            ex.getMessage().setHeader("Authorization", "Bearer " + provider.token());
+        }
     }
 
     public void verify(Exchange ex) throws IOException {
@@ -133,6 +138,20 @@ public class DownloadStep implements Predicate {
         } catch (IOException ignored) {
             // a stale part file is overwritten by the next download of the same id
         }
+    }
+
+    static boolean sameOrigin(String url, java.net.URI base) {
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            return base.getScheme().equalsIgnoreCase(u.getScheme()) && base.getHost().equalsIgnoreCase(u.getHost())
+                    && port(base) == port(u);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return false;
+        }
+    }
+
+    private static int port(java.net.URI u) {
+        return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
     }
 
     static String partName(Job job) {

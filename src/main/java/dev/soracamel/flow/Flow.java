@@ -1,6 +1,7 @@
 package dev.soracamel.flow;
 
 import dev.soracamel.job.Job;
+import dev.soracamel.provider.HttpAnswer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -50,16 +51,21 @@ public final class Flow {
         }
     }
 
-    /** Reads the answer and drops every header (the token among them) so none travels further. */
-    static String takeAnswer(Exchange ex) {
+    /**
+     * Reads the answer (status, body, response headers) and drops every message header, the token among
+     * them, so none travels further.
+     */
+    static HttpAnswer takeAnswer(Exchange ex) {
         Message m = ex.getMessage();
+        Integer code = m.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
         String body = m.getBody(String.class);
-        m.getHeaders().keySet().removeIf(h -> !h.equals(Exchange.HTTP_RESPONSE_CODE));
-        return body;
-    }
-
-    static int status(Exchange ex) {
-        Integer code = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-        return code == null ? 0 : code;
+        java.util.Map<String, String> headers = new java.util.HashMap<>();
+        m.getHeaders().forEach((k, v) -> {
+            if (v != null && !k.startsWith("Camel") && !k.equalsIgnoreCase("Authorization")) {
+                headers.put(k, v.toString());
+            }
+        });
+        m.getHeaders().clear();
+        return new HttpAnswer(code == null ? 0 : code, body, headers);
     }
 }

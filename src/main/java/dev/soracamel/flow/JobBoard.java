@@ -215,7 +215,7 @@ public class JobBoard {
                             + " retries (sora.submit.max-retries)", r.httpStatus());
                     return Next.DEAD_LETTER;
                 }
-                Duration wait = ProviderRuntime.backoff(settings, ++rt.submitBackoffLevel);
+                Duration wait = atLeast(ProviderRuntime.backoff(settings, ++rt.submitBackoffLevel), r.providerWait());
                 rt.submitBackoffUntil = now.plus(wait);
                 requeue(rt, job, "retry", r.code() + ": " + r.message());
                 LOG.warn("job {} [{}] submit refused, {}: {}; submits wait {} ms", job.requestId, job.provider,
@@ -357,7 +357,8 @@ public class JobBoard {
                             + "charged)", null);
                     return Next.DEAD_LETTER;
                 }
-                return schedule(rt, job, now.plus(settings.scaled(rt.settings.pollInterval())),
+                // a provider's poll-after hint may ask for more patience, never for less than the schedule
+                return schedule(rt, job, now.plus(atLeast(settings.scaled(rt.settings.pollInterval()), r.providerWait())),
                         "status '" + r.status() + "' (check " + job.statusChecks + "/" + max + ")");
             }
             case COMPLETED -> {
@@ -394,7 +395,7 @@ public class JobBoard {
                 return Next.DEAD_LETTER;
             }
             case RETRY -> {
-                Duration wait = ProviderRuntime.backoff(settings, ++rt.statusBackoffLevel);
+                Duration wait = atLeast(ProviderRuntime.backoff(settings, ++rt.statusBackoffLevel), r.providerWait());
                 rt.statusBackoffUntil = now.plus(wait);
                 LOG.warn("job {} [{}] status check failed, {}: {}; status checks wait {} ms", job.requestId,
                         job.provider, r.code(), r.message(), wait.toMillis());
@@ -438,6 +439,11 @@ public class JobBoard {
 
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /** {@code d}, or the provider's own wait when it asked for longer. */
+    private static Duration atLeast(Duration d, Duration providerWait) {
+        return providerWait == null ? d : max(d, providerWait);
     }
 
     // ---------------------------------------------------------------- download and store

@@ -1,6 +1,7 @@
 package dev.soracamel.flow;
 
 import dev.soracamel.job.Job;
+import dev.soracamel.provider.HttpAnswer;
 import org.apache.camel.Exchange;
 
 /** The poll route's bean: picks the task whose status check is due and reads the answer. */
@@ -32,9 +33,8 @@ public class PollStep {
 
     public void answer(Exchange ex) {
         Job job = Flow.job(ex);
-        int status = Flow.status(ex);
-        String body = Flow.takeAnswer(ex);
-        Flow.next(ex, board.statusAnswered(job, board.adapter(job.provider).interpretStatus(status, body)));
+        HttpAnswer answer = Flow.takeAnswer(ex);
+        Flow.next(ex, board.statusAnswered(job, board.adapter(job.provider).interpretStatus(answer)));
         if (Next.DOWNLOAD.name().equals(ex.getProperty(Flow.NEXT))) {
             ex.getMessage().setBody(job.requestId);
         }

@@ -1,6 +1,7 @@
 package dev.soracamel.flow;
 
 import dev.soracamel.job.Job;
+import dev.soracamel.provider.HttpAnswer;
 import dev.soracamel.provider.ProviderAdapter;
 import org.apache.camel.Exchange;
 
@@ -38,9 +39,8 @@ public class SubmitStep {
 
     public void answer(Exchange ex) {
         Job job = Flow.job(ex);
-        int status = Flow.status(ex);
-        String body = Flow.takeAnswer(ex);
-        Flow.next(ex, board.submitAnswered(job, board.adapter(job.provider).interpretSubmit(status, body)));
+        HttpAnswer answer = Flow.takeAnswer(ex);
+        Flow.next(ex, board.submitAnswered(job, board.adapter(job.provider).interpretSubmit(answer)));
     }
 
     public void failed(Exchange ex) {

@@ -30,9 +30,9 @@ public interface ProviderAdapter {
 
     HttpCall submit(Job job);
 
-    SubmitResult interpretSubmit(int httpStatus, String body);
+    SubmitResult interpretSubmit(HttpAnswer answer);
 
     HttpCall status(Job job);
 
-    StatusResult interpretStatus(int httpStatus, String body);
+    StatusResult interpretStatus(HttpAnswer answer);
 }

@@ -2,7 +2,20 @@ package dev.soracamel.provider;
 
 /** What a status answer means for the job. */
 public record StatusResult(Kind kind, String status, String resultUrl, String code, String message,
-                           String commentRu, String commentEn, int httpStatus) {
+                           String commentRu, String commentEn, int httpStatus, java.time.Duration providerWait) {
+
+    public StatusResult(Kind kind, String status, String resultUrl, String code, String message,
+                        String commentRu, String commentEn, int httpStatus) {
+        this(kind, status, resultUrl, code, message, commentRu, commentEn, httpStatus, null);
+    }
+
+    /**
+     * The same result, with how long the provider asked us to wait before the next call
+     * ({@code openai-poll-after-ms}, {@code Retry-After}), if it did.
+     */
+    public StatusResult waiting(java.time.Duration providerWait) {
+        return new StatusResult(kind, status, resultUrl, code, message, commentRu, commentEn, httpStatus, providerWait);
+    }
 
     public enum Kind {
         /** Queued or in progress: check again after the poll interval. */

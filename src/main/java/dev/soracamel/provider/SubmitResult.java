@@ -1,7 +1,8 @@
 package dev.soracamel.provider;
 
 /** What a submit answer means for the job, whatever the provider's wording. */
-public record SubmitResult(Kind kind, String taskId, String code, String message, int httpStatus) {
+public record SubmitResult(Kind kind, String taskId, String code, String message, int httpStatus,
+                           java.time.Duration providerWait) {
 
     public enum Kind {
         /** A task exists (and is paid): poll it. */
@@ -19,10 +20,15 @@ public record SubmitResult(Kind kind, String taskId, String code, String message
     }
 
     public static SubmitResult created(String taskId) {
-        return new SubmitResult(Kind.CREATED, taskId, null, null, 200);
+        return new SubmitResult(Kind.CREATED, taskId, null, null, 200, null);
+    }
+
+    /** The same result, with how long the provider asked us to wait (Retry-After), if it did. */
+    public SubmitResult waiting(java.time.Duration providerWait) {
+        return new SubmitResult(kind, taskId, code, message, httpStatus, providerWait);
     }
 
     public static SubmitResult of(Kind kind, String code, String message, int httpStatus) {
-        return new SubmitResult(kind, null, code, message, httpStatus);
+        return new SubmitResult(kind, null, code, message, httpStatus, null);
     }
 }

@@ -201,7 +201,9 @@ public class YesAiAdapter implements ProviderAdapter {
     }
 
     @Override
-    public SubmitResult interpretSubmit(int httpStatus, String body) {
+    public SubmitResult interpretSubmit(HttpAnswer http) {
+        int httpStatus = http.status();
+        String body = http.body();
         JsonNode answer = parse(body);
         if (httpStatus == 200) {
             JsonNode id = answer == null ? null : answer.path("results").path("animation_data").get("id");
@@ -247,7 +249,9 @@ public class YesAiAdapter implements ProviderAdapter {
     }
 
     @Override
-    public StatusResult interpretStatus(int httpStatus, String body) {
+    public StatusResult interpretStatus(HttpAnswer http) {
+        int httpStatus = http.status();
+        String body = http.body();
         JsonNode answer = parse(body);
         if (httpStatus == 200 && answer != null && answer.path("success").asBoolean(false)) {
             JsonNode data = answer.path("results").path("animation_data");

@@ -95,7 +95,7 @@ class YesAiAdapterTest {
             "400,IMAGE_MIME_TYPE_NOT_VALID,REJECTED", "404,IMAGE_NOT_FOUND,REJECTED", "502,BAD_GATEWAY,OUTCOME_UNKNOWN",
             "503,SERVICE_UNAVAILABLE,RETRY"})
     void every_submit_error_has_a_policy(int status, String code, SubmitResult.Kind kind) {
-        SubmitResult r = adapter.interpretSubmit(status, "{\"success\":false,\"message\":\"" + code + "\"}");
+        SubmitResult r = adapter.interpretSubmit(HttpAnswer.of(status, "{\"success\":false,\"message\":\"" + code + "\"}"));
         assertThat(r.kind()).isEqualTo(kind);
         assertThat(r.code()).isEqualTo(code);
         assertThat(r.message()).isNotBlank();
@@ -103,35 +103,35 @@ class YesAiAdapterTest {
 
     @Test
     void a_200_without_a_task_id_is_an_unknown_outcome_never_a_retry() {
-        assertThat(adapter.interpretSubmit(200, "<html>gateway</html>").kind())
+        assertThat(adapter.interpretSubmit(HttpAnswer.of(200, "<html>gateway</html>")).kind())
                 .isEqualTo(SubmitResult.Kind.OUTCOME_UNKNOWN);
-        assertThat(adapter.interpretSubmit(200,
-                "{\"success\":true,\"message\":\"OK\",\"results\":{\"animation_data\":{\"id\":123}}}").taskId())
+        assertThat(adapter.interpretSubmit(HttpAnswer.of(200,
+                "{\"success\":true,\"message\":\"OK\",\"results\":{\"animation_data\":{\"id\":123}}}")).taskId())
                 .isEqualTo("123");
     }
 
     @Test
     void statuses_map_to_their_next_step() {
         String t = "{\"success\":true,\"message\":\"OK\",\"results\":{\"animation_data\":{\"id\":1,%s}}}";
-        assertThat(adapter.interpretStatus(200, t.formatted("\"status\":0")).kind()).isEqualTo(StatusResult.Kind.WAITING);
-        assertThat(adapter.interpretStatus(200, t.formatted("\"status\":1")).kind()).isEqualTo(StatusResult.Kind.WAITING);
-        StatusResult done = adapter.interpretStatus(200, t.formatted("\"status\":2,\"result_url\":\"http://x/v.mp4\""));
+        assertThat(adapter.interpretStatus(HttpAnswer.of(200, t.formatted("\"status\":0"))).kind()).isEqualTo(StatusResult.Kind.WAITING);
+        assertThat(adapter.interpretStatus(HttpAnswer.of(200, t.formatted("\"status\":1"))).kind()).isEqualTo(StatusResult.Kind.WAITING);
+        StatusResult done = adapter.interpretStatus(HttpAnswer.of(200, t.formatted("\"status\":2,\"result_url\":\"http://x/v.mp4\"")));
         assertThat(done.kind()).isEqualTo(StatusResult.Kind.COMPLETED);
         assertThat(done.resultUrl()).isEqualTo("http://x/v.mp4");
-        StatusResult failed = adapter.interpretStatus(200,
-                t.formatted("\"status\":3,\"comment_ru\":\"нельзя\",\"comment_en\":\"not allowed\""));
+        StatusResult failed = adapter.interpretStatus(HttpAnswer.of(200,
+                t.formatted("\"status\":3,\"comment_ru\":\"нельзя\",\"comment_en\":\"not allowed\"")));
         assertThat(failed.kind()).isEqualTo(StatusResult.Kind.FAILED);
         assertThat(failed.commentRu()).isEqualTo("нельзя");
         assertThat(failed.commentEn()).isEqualTo("not allowed");
-        assertThat(adapter.interpretStatus(200, t.formatted("\"status\":4")).kind()).isEqualTo(StatusResult.Kind.TIMED_OUT);
-        assertThat(adapter.interpretStatus(200, t.formatted("\"status\":2")).kind())
+        assertThat(adapter.interpretStatus(HttpAnswer.of(200, t.formatted("\"status\":4"))).kind()).isEqualTo(StatusResult.Kind.TIMED_OUT);
+        assertThat(adapter.interpretStatus(HttpAnswer.of(200, t.formatted("\"status\":2"))).kind())
                 .as("completed without a link").isEqualTo(StatusResult.Kind.LOST);
-        assertThat(adapter.interpretStatus(200, t.formatted("\"status\":9")).kind()).isEqualTo(StatusResult.Kind.LOST);
-        assertThat(adapter.interpretStatus(429, "{\"success\":false,\"message\":\"TOO_MANY_REQUESTS\"}").kind())
+        assertThat(adapter.interpretStatus(HttpAnswer.of(200, t.formatted("\"status\":9"))).kind()).isEqualTo(StatusResult.Kind.LOST);
+        assertThat(adapter.interpretStatus(HttpAnswer.of(429, "{\"success\":false,\"message\":\"TOO_MANY_REQUESTS\"}")).kind())
                 .isEqualTo(StatusResult.Kind.RETRY);
-        assertThat(adapter.interpretStatus(401, "{\"success\":false,\"message\":\"UNAUTHORIZED\"}").kind())
+        assertThat(adapter.interpretStatus(HttpAnswer.of(401, "{\"success\":false,\"message\":\"UNAUTHORIZED\"}")).kind())
                 .isEqualTo(StatusResult.Kind.PAUSE);
-        assertThat(adapter.interpretStatus(404, "{\"success\":false,\"message\":\"ID_NOT_FOUND\"}").kind())
+        assertThat(adapter.interpretStatus(HttpAnswer.of(404, "{\"success\":false,\"message\":\"ID_NOT_FOUND\"}")).kind())
                 .isEqualTo(StatusResult.Kind.LOST);
     }
 }

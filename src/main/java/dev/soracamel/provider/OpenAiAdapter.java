@@ -1,0 +1,314 @@
+package dev.soracamel.provider;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.soracamel.config.ProviderSettings;
+import dev.soracamel.job.Job;
+import dev.soracamel.provider.StatusResult.Kind;
+import dev.soracamel.validate.OpenAiCatalog;
+import dev.soracamel.validate.Rejection;
+
+import static dev.soracamel.provider.SubmitResult.Kind.OUTCOME_UNKNOWN;
+import static dev.soracamel.provider.SubmitResult.Kind.PAUSE;
+import static dev.soracamel.provider.SubmitResult.Kind.REJECTED;
+import static dev.soracamel.provider.SubmitResult.Kind.RETRY;
+
+/**
+ * An OpenAI-compatible {@code /v1/videos} API (seed 001, OpenAI's own spec): {@code POST /v1/videos},
+ * {@code GET /v1/videos/{id}}, and the MP4 from {@code GET /v1/videos/{id}/content} or from a result link
+ * when a gateway gives one. Gateways differ in details, so answers are read tolerantly, and what cannot
+ * be understood is said plainly.
+ */
+public class OpenAiAdapter implements ProviderAdapter {
+
+    static final String VIDEOS = "/v1/videos";
+
+    static final List<String> FIELDS = List.of("model", "prompt", "size", "seconds", "input_reference", "image_url",
+            "customer_id");
+    static final Set<String> OWN_FIELDS = Set.of("request_id", "provider");
+
+    static final Set<String> WAITING = Set.of("queued", "pending", "submitted", "in_progress", "processing");
+    static final Set<String> DONE = Set.of("completed", "succeeded");
+    static final Set<String> FAILED = Set.of("failed", "cancelled", "canceled", "expired");
+
+    private final ProviderSettings settings;
+    private final OpenAiCatalog catalog;
+    private final ObjectMapper json;
+
+    public OpenAiAdapter(ProviderSettings settings, OpenAiCatalog catalog, ObjectMapper json) {
+        this.settings = settings;
+        this.catalog = catalog;
+        this.json = json;
+    }
+
+    @Override
+    public Rejection validate(ObjectNode r) {
+        for (var it = r.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f) && !OWN_FIELDS.contains(f)) {
+                return new Rejection("UNKNOWN_FIELD", "field '" + f + "' is not a request field of this API; the fields "
+                        + "are " + FIELDS + " plus our own " + OWN_FIELDS);
+            }
+        }
+        JsonNode model = r.get("model");
+        if (missing(model)) {
+            return new Rejection("MODEL_IS_EMPTY", "model is missing; use one of " + catalog.models.keySet());
+        }
+        OpenAiCatalog.Model m = model.isTextual() ? catalog.model(model.asText()) : null;
+        if (m == null) {
+            return new Rejection("MODEL_NOT_VALID", "model " + model + " is not in the catalog of provider "
+                    + settings.name() + "; use one of " + catalog.models.keySet()
+                    + " (add a model in " + settings.catalog() + ")");
+        }
+        JsonNode prompt = r.get("prompt");
+        if (missing(prompt)) {
+            return new Rejection("PROMPT_IS_EMPTY", "prompt is missing or blank");
+        }
+        if (!prompt.isTextual() || prompt.asText().length() > 32000) {
+            return new Rejection("PROMPT_NOT_VALID", "prompt must be a string of at most 32000 characters");
+        }
+        JsonNode size = r.get("size");
+        if (missing(size)) {
+            return new Rejection("SIZE_IS_EMPTY", "size is missing; model " + model.asText() + " allows " + m.sizes);
+        }
+        if (!size.isTextual() || !m.sizes.contains(size.asText())) {
+            return new Rejection("SIZE_NOT_VALID", "size " + size + " is not available for model " + model.asText()
+                    + "; use one of " + m.sizes);
+        }
+        JsonNode seconds = r.get("seconds");
+        if (seconds != null && !seconds.isNull()) {
+            String s = seconds.isIntegralNumber() ? String.valueOf(seconds.asInt()) : seconds.isTextual() ? seconds.asText() : null;
+            if (s == null || !m.seconds.contains(s)) {
+                return new Rejection("SECONDS_NOT_VALID", "seconds " + seconds + " is not available for model "
+                        + model.asText() + "; use one of " + m.seconds);
+            }
+        }
+        if (r.has("input_reference") && r.has("image_url")) {
+            return new Rejection("IMAGE_URL_NOT_VALID", "give the reference image once: input_reference or image_url");
+        }
+        String image = imageUrl(r);
+        JsonNode ref = r.has("input_reference") ? r.get("input_reference") : r.get("image_url");
+        if (ref != null && !ref.isNull() && (image == null || !YesAiAdapter.isHttpUrl(image))) {
+            return new Rejection("IMAGE_URL_NOT_VALID", "the reference image must be an http(s) link, given as "
+                    + "input_reference {\"image_url\": ...}, input_reference \"...\" or image_url \"...\"; got " + ref);
+        }
+        JsonNode customer = r.get("customer_id");
+        if (customer != null && !customer.isNull() && !customer.isTextual()) {
+            return new Rejection("CUSTOMER_ID_NOT_VALID", "customer_id must be a string, not " + customer);
+        }
+        return null;
+    }
+
+    private static boolean missing(JsonNode n) {
+        return n == null || n.isNull() || (n.isTextual() && n.asText().isBlank());
+    }
+
+    @Override
+    public String model(ObjectNode request) {
+        return request.path("model").asText(null);
+    }
+
+    @Override
+    public String customerId(ObjectNode request) {
+        JsonNode c = request.get("customer_id");
+        return c == null || c.isNull() ? null : c.asText();
+    }
+
+    @Override
+    public String imageUrl(ObjectNode request) {
+        JsonNode ref = request.get("input_reference");
+        if (ref == null || ref.isNull()) {
+            ref = request.get("image_url");
+        }
+        if (ref == null || ref.isNull()) {
+            return null;
+        }
+        if (ref.isTextual()) {
+            return ref.asText();
+        }
+        JsonNode url = ref.get("image_url");
+        return url != null && url.isTextual() ? url.asText() : null;
+    }
+
+    @Override
+    public Duration firstCheckDelay(Job job) {
+        OpenAiCatalog.Model m = catalog.model(job.model);
+        return m == null ? Duration.ofSeconds(30) : m.firstCheck();
+    }
+
+    /** The create body exactly as OpenAI's spec has it: seconds as a string, the image as input_reference. */
+    @Override
+    public HttpCall submit(Job job) {
+        ObjectNode r = job.request;
+        OpenAiCatalog.Model m = catalog.model(job.model);
+        ObjectNode body = json.createObjectNode();
+        body.put("model", job.model);
+        body.put("prompt", r.get("prompt").asText());
+        body.put("size", r.get("size").asText());
+        JsonNode seconds = r.get("seconds");
+        body.put("seconds", seconds == null || seconds.isNull() ? m.defaultSeconds
+                : seconds.isIntegralNumber() ? String.valueOf(seconds.asInt()) : seconds.asText());
+        String image = imageUrl(r);
+        if (image != null) {
+            body.putObject("input_reference").put("image_url", image);
+        }
+        return new HttpCall("POST", url(VIDEOS), body.toString());
+    }
+
+    @Override
+    public SubmitResult interpretSubmit(HttpAnswer http) {
+        JsonNode answer = parse(http.body());
+        int status = http.status();
+        if (status >= 200 && status < 300) {
+            String id = answer == null ? null : text(answer, "id");
+            if (id == null && answer != null && answer.has("data")) {
+                id = text(answer.get("data"), "id");
+            }
+            if (id != null) {
+                return SubmitResult.created(id);
+            }
+            return SubmitResult.of(OUTCOME_UNKNOWN, "UNEXPECTED_RESPONSE", "the create answered " + status
+                    + " without a video id: " + YesAiAdapter.excerpt(http.body()), status);
+        }
+        String code = errorCode(answer, status);
+        String message = errorMessage(answer, status, http.body());
+        SubmitResult.Kind kind;
+        if (status == 401 || status == 403 || status == 402) {
+            kind = PAUSE;
+        } else if (status == 429) {
+            kind = "insufficient_quota".equals(code) ? PAUSE : RETRY;
+        } else if (status == 408 || status == 409 || status == 500 || status == 503) {
+            kind = RETRY;
+        } else if (status >= 400 && status < 500) {
+            kind = REJECTED;
+        } else {
+            kind = OUTCOME_UNKNOWN; // a gateway's 502/504 may hide a created, paid task
+        }
+        return SubmitResult.of(kind, code, message, status).waiting(http.retryAfter());
+    }
+
+    @Override
+    public HttpCall status(Job job) {
+        return new HttpCall("GET", url(VIDEOS + "/" + job.taskId), null);
+    }
+
+    @Override
+    public StatusResult interpretStatus(HttpAnswer http) {
+        JsonNode answer = parse(http.body());
+        int code = http.status();
+        Duration pollAfter = http.millis("openai-poll-after-ms");
+        if (code == 200 && answer != null) {
+            JsonNode video = answer.has("data") && answer.get("data").isObject() ? answer.get("data") : answer;
+            String status = text(video, "status");
+            if (status == null) {
+                return StatusResult.error(Kind.LOST, "UNEXPECTED_RESPONSE", "the status answer has no status: "
+                        + YesAiAdapter.excerpt(http.body()), code);
+            }
+            String s = status.toLowerCase(Locale.ROOT);
+            if (WAITING.contains(s)) {
+                String progress = video.hasNonNull("progress") ? " " + video.get("progress").asText() + "%" : "";
+                return StatusResult.of(Kind.WAITING, s + progress, code).waiting(pollAfter);
+            }
+            if (DONE.contains(s)) {
+                String link = resultLink(video);
+                String id = text(video, "id");
+                String url = link != null ? link : url(VIDEOS + "/" + (id != null ? id : "") + "/content");
+                return new StatusResult(Kind.COMPLETED, s, url, null, null, null, null, code);
+            }
+            if (FAILED.contains(s)) {
+                JsonNode error = video.get("error");
+                String errCode = error != null && error.isObject() ? text(error, "code") : null;
+                String errMessage = error == null || error.isNull() ? null
+                        : error.isObject() ? text(error, "message") : error.asText();
+                return new StatusResult(Kind.FAILED, s, null,
+                        errCode != null ? errCode : "TASK_" + s.toUpperCase(Locale.ROOT),
+                        "the provider reports the video " + s + (errMessage != null ? ": " + errMessage : ""),
+                        null, errMessage, code);
+            }
+            return StatusResult.error(Kind.LOST, "UNEXPECTED_RESPONSE", "status '" + status + "' is none this module "
+                    + "knows (waiting: " + WAITING + ", done: " + DONE + ", failed: " + FAILED + ")", code);
+        }
+        String errCode = errorCode(answer, code);
+        String message = errorMessage(answer, code, http.body());
+        if (code == 401 || code == 403) {
+            return StatusResult.error(Kind.PAUSE, errCode, message, code);
+        }
+        if (code == 429 || code == 408 || code >= 500) {
+            return StatusResult.error(Kind.RETRY, errCode, message, code).waiting(http.retryAfter());
+        }
+        return StatusResult.error(Kind.LOST, errCode, message, code);
+    }
+
+    /** Gateways put the finished video's link in different places. */
+    private static String resultLink(JsonNode video) {
+        JsonNode v = video.get("video");
+        if (v != null && v.isObject() && text(v, "url") != null) {
+            return text(v, "url");
+        }
+        if (v != null && v.isTextual() && YesAiAdapter.isHttpUrl(v.asText())) {
+            return v.asText();
+        }
+        for (String f : new String[] {"url", "video_url", "result_url"}) {
+            String s = text(video, f);
+            if (s != null && YesAiAdapter.isHttpUrl(s)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static String errorCode(JsonNode answer, int status) {
+        JsonNode e = answer == null ? null : answer.get("error");
+        if (e != null && e.isObject()) {
+            String c = text(e, "code");
+            if (c == null) {
+                c = text(e, "type");
+            }
+            if (c != null) {
+                return c;
+            }
+        }
+        return "HTTP_" + status;
+    }
+
+    private static String errorMessage(JsonNode answer, int status, String body) {
+        JsonNode e = answer == null ? null : answer.get("error");
+        String m = e != null && e.isObject() ? text(e, "message") : null;
+        String prefix = switch (status) {
+            case 401 -> "the provider refused the API token (HTTP 401); check the token property. ";
+            case 403 -> "the provider refused access (HTTP 403). ";
+            case 402 -> "the provider wants payment (HTTP 402); top up the account. ";
+            case 429 -> "the provider asked us to slow down or is out of quota (HTTP 429). ";
+            default -> "the provider answered HTTP " + status + ". ";
+        };
+        return prefix + (m != null ? m : YesAiAdapter.excerpt(body));
+    }
+
+    private String url(String path) {
+        String base = settings.baseUrl().toString();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+    }
+
+    private JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode n = json.readTree(body);
+            return n != null && n.isObject() ? n : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        return v != null && (v.isTextual() || v.isNumber()) && !v.asText().isBlank() ? v.asText() : null;
+    }
+}

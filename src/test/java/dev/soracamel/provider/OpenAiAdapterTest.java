@@ -1,0 +1,134 @@
+package dev.soracamel.provider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.soracamel.config.ProviderSettings;
+import dev.soracamel.job.Job;
+import dev.soracamel.validate.OpenAiCatalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OpenAiAdapterTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    final OpenAiAdapter adapter;
+
+    OpenAiAdapterTest() throws Exception {
+        ProviderSettings s = new ProviderSettings("gw", "openai-compatible", URI.create("http://127.0.0.1:9/"), "t", 2,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(20), 60, 2, "catalog.yaml",
+                Duration.ofSeconds(1), Duration.ofSeconds(1));
+        try (var in = getClass().getResourceAsStream("/models/openai-compatible.yaml")) {
+            adapter = new OpenAiAdapter(s, OpenAiCatalog.read(in), JSON);
+        }
+    }
+
+    ObjectNode req(String json) throws Exception {
+        return (ObjectNode) JSON.readTree(json);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{\"model\":\"sora-2\",\"prompt\":\"p\",\"size\":\"1280x720\",\"seconds\":\"8\"}|",
+            "{\"model\":\"sora-2\",\"prompt\":\"p\",\"size\":\"720x1280\"}|",
+            "{\"model\":\"sora-2\",\"prompt\":\"p\",\"size\":\"720x1280\",\"seconds\":12}|",
+            "{\"model\":\"sora-2-pro\",\"prompt\":\"p\",\"size\":\"1792x1024\"}|",
+            "{\"model\":\"sora-2\",\"prompt\":\"p\",\"size\":\"1792x1024\"}|SIZE_NOT_VALID",
+            "{\"model\":\"sora-2-landscape\",\"prompt\":\"p\",\"size\":\"720x1280\"}|SIZE_NOT_VALID",
+            "{\"model\":\"sora-2\",\"prompt\":\"p\",\"size\":\"1280x720\",\"seconds\":\"5\"}|SECONDS_NOT_VALID",
+            "{\"model\":\"veo-9\",\"prompt\":\"p\",\"size\":\"1280x720\"}|MODEL_NOT_VALID",
+            "{\"prompt\":\"p\",\"size\":\"1280x720\"}|MODEL_IS_EMPTY",
+            "{\"model\":\"sora-2\",\"size\":\"1280x720\"}|PROMPT_IS_EMPTY",
+            "{\"model\":\"sora-2\",\"prompt\":\"p\"}|SIZE_IS_EMPTY",
+            "{\"model\":\"sora-2\",\"prompt\":\"p\",\"size\":\"1280x720\",\"sconds\":\"4\"}|UNKNOWN_FIELD",
+            "{\"model\":\"sora-2\",\"prompt\":\"p\",\"size\":\"1280x720\",\"input_reference\":\"file.png\"}|IMAGE_URL_NOT_VALID",
+            "{\"model\":\"sora-2\",\"prompt\":\"p\",\"size\":\"1280x720\",\"input_reference\":{\"image_url\":\"https://x/a.png\"}}|",
+    })
+    void requests_are_checked_against_the_catalog(String json, String code) throws Exception {
+        var r = adapter.validate(req(json));
+        if (code == null) {
+            assertThat(r).isNull();
+        } else {
+            assertThat(r).isNotNull();
+            assertThat(r.code()).isEqualTo(code);
+        }
+    }
+
+    @Test
+    void the_create_body_follows_the_spec() throws Exception {
+        Job job = new Job();
+        job.request = req("{\"model\":\"sora-2\",\"prompt\":\"a cat\",\"size\":\"1280x720\",\"seconds\":8,"
+                + "\"image_url\":\"https://x/a.png\",\"customer_id\":\"c\",\"request_id\":\"r\"}");
+        job.model = "sora-2";
+        HttpCall call = adapter.submit(job);
+        JsonNode body = JSON.readTree(call.jsonBody());
+        assertThat(call.url()).isEqualTo("http://127.0.0.1:9/v1/videos");
+        assertThat(body.get("seconds").isTextual()).isTrue();
+        assertThat(body.get("seconds").asText()).isEqualTo("8");
+        assertThat(body.path("input_reference").path("image_url").asText()).isEqualTo("https://x/a.png");
+        assertThat(body.has("customer_id")).isFalse();
+        assertThat(body.has("request_id")).isFalse();
+        assertThat(body.has("image_url")).isFalse();
+
+        job.request = req("{\"model\":\"sora-2\",\"prompt\":\"a cat\",\"size\":\"1280x720\"}");
+        assertThat(JSON.readTree(adapter.submit(job).jsonBody()).get("seconds").asText()).isEqualTo("4");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"400,invalid_request_error,REJECTED", "422,unprocessable,REJECTED", "404,not_found,REJECTED",
+            "401,invalid_api_key,PAUSE", "403,forbidden,PAUSE", "429,rate_limit_exceeded,RETRY",
+            "429,insufficient_quota,PAUSE", "500,server_error,RETRY", "503,overloaded,RETRY",
+            "502,bad_gateway,OUTCOME_UNKNOWN", "504,timeout,OUTCOME_UNKNOWN"})
+    void create_errors_have_a_policy(int status, String code, SubmitResult.Kind kind) {
+        SubmitResult r = adapter.interpretSubmit(HttpAnswer.of(status,
+                "{\"error\":{\"message\":\"m\",\"type\":\"t\",\"code\":\"" + code + "\"}}"));
+        assertThat(r.kind()).isEqualTo(kind);
+        assertThat(r.code()).isEqualTo(code);
+    }
+
+    @Test
+    void retry_after_is_carried() {
+        SubmitResult r = adapter.interpretSubmit(new HttpAnswer(429, "{}", Map.of("retry-after", "3")));
+        assertThat(r.providerWait()).isEqualTo(Duration.ofSeconds(3));
+        r = adapter.interpretSubmit(new HttpAnswer(503, "{}", Map.of("retry-after-ms", "250")));
+        assertThat(r.providerWait()).isEqualTo(Duration.ofMillis(250));
+        assertThat(adapter.interpretSubmit(HttpAnswer.of(201, "{\"id\":\"video_1\",\"status\":\"queued\"}")).taskId())
+                .isEqualTo("video_1");
+    }
+
+    @Test
+    void gateway_status_variants_are_read_tolerantly() {
+        for (String s : new String[] {"queued", "pending", "submitted", "in_progress", "processing"}) {
+            assertThat(adapter.interpretStatus(HttpAnswer.of(200, "{\"id\":\"v\",\"status\":\"" + s + "\"}")).kind())
+                    .as(s).isEqualTo(StatusResult.Kind.WAITING);
+        }
+        StatusResult own = adapter.interpretStatus(HttpAnswer.of(200, "{\"id\":\"v1\",\"status\":\"completed\"}"));
+        assertThat(own.kind()).isEqualTo(StatusResult.Kind.COMPLETED);
+        assertThat(own.resultUrl()).isEqualTo("http://127.0.0.1:9/v1/videos/v1/content");
+        assertThat(adapter.interpretStatus(HttpAnswer.of(200,
+                "{\"id\":\"v\",\"status\":\"succeeded\",\"video\":{\"url\":\"https://cdn/x.mp4\"}}")).resultUrl())
+                .isEqualTo("https://cdn/x.mp4");
+        assertThat(adapter.interpretStatus(HttpAnswer.of(200,
+                "{\"id\":\"v\",\"status\":\"completed\",\"video_url\":\"https://cdn/y.mp4\",\"duration\":8}")).resultUrl())
+                .isEqualTo("https://cdn/y.mp4");
+        StatusResult failed = adapter.interpretStatus(HttpAnswer.of(200,
+                "{\"id\":\"v\",\"status\":\"failed\",\"error\":{\"code\":\"moderation_blocked\",\"message\":\"no\"}}"));
+        assertThat(failed.kind()).isEqualTo(StatusResult.Kind.FAILED);
+        assertThat(failed.code()).isEqualTo("moderation_blocked");
+        assertThat(adapter.interpretStatus(HttpAnswer.of(200, "{\"id\":\"v\",\"status\":\"cancelled\"}")).code())
+                .isEqualTo("TASK_CANCELLED");
+        StatusResult odd = adapter.interpretStatus(HttpAnswer.of(200, "{\"id\":\"v\",\"status\":\"dreaming\"}"));
+        assertThat(odd.kind()).isEqualTo(StatusResult.Kind.LOST);
+        assertThat(odd.message()).contains("dreaming");
+        assertThat(adapter.interpretStatus(HttpAnswer.of(200, "<html>")).kind()).isEqualTo(StatusResult.Kind.LOST);
+        assertThat(adapter.interpretStatus(new HttpAnswer(200, "{\"status\":\"queued\"}",
+                Map.of("openai-poll-after-ms", "15000"))).providerWait()).isEqualTo(Duration.ofSeconds(15));
+    }
+}
