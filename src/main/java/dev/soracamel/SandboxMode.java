@@ -29,7 +29,7 @@ final class SandboxMode {
     private SandboxMode() {
     }
 
-    static void applyIfWanted(CamelContext ctx) throws IOException {
+    static void applyIfWanted(CamelContext ctx) throws Exception {
         PropertiesComponent pc = ctx.getPropertiesComponent();
         Props p = new Props(pc::resolveProperty);
         String[] providers = Arrays.stream(p.string("sora.providers", "yesai").split(","))

@@ -1,6 +1,7 @@
 package dev.soracamel;
 
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -70,9 +71,21 @@ public final class SoraPipeline {
                 .build();
     }
 
+    /** Folder properties; made absolute at start (Camel's file "move" would read a relative one under the inbox). */
+    static final String[] FOLDERS = {"sora.inbox", "sora.archive", "sora.outbox", "sora.dead-letter.folder", "sora.work"};
+
     public static SoraPipeline install(CamelContext ctx) throws Exception {
-        SoraSettings s = SoraSettings.read(new Props(ctx.getPropertiesComponent()::resolveProperty));
+        var pc = ctx.getPropertiesComponent();
+        for (String key : FOLDERS) {
+            pc.resolveProperty(key).filter(v -> !v.isBlank() && !Path.of(v).isAbsolute())
+                    .ifPresent(v -> pc.addOverrideProperty(key, Path.of(v).toAbsolutePath().normalize().toString()));
+        }
+        SoraSettings s = SoraSettings.read(new Props(pc::resolveProperty));
         for (ProviderSettings p : s.providers().values()) {
+            if (!p.hasToken()) {
+                throw new IllegalStateException("provider " + p.name() + " has no API token: set sora.provider." + p.name()
+                        + ".token (or its environment variable), or run the sandbox (sora.sandbox.enabled)");
+            }
             if (s.timeScale() != 1.0 && !p.isLoopback()) {
                 // A shrunk schedule against a real provider would break its limits.
                 throw new IllegalStateException("sora.time-scale=" + s.timeScale() + " is for the sandbox only, but provider "

@@ -3,6 +3,7 @@ package dev.soracamel.flow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -51,6 +52,7 @@ public class StoreStep {
         meta.put("storedLocation", location);
         meta.put("videoBytes", ex.getProperty("soraVideoBytes", Long.class));
         meta.remove("resultUrl"); // dead within the hour, and a bearer of access while alive
+        meta.remove(List.of("nextCheckAt", "seq", "deadLetterWritten"));
         ex.getMessage().getHeaders().clear();
         ex.getMessage().setHeader(Exchange.FILE_NAME, folder(job) + "/" + job.requestId + ".json");
         ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));

@@ -57,6 +57,7 @@ class BadInputTest extends PipelineTestSupport {
         assertThat(dir.resolve("etc")).doesNotExist();
         assertThat(dir.resolve("outside")).doesNotExist();
         assertThat(inboxEmpty()).isTrue();
+        assertThat(dir.resolve("inbox")).isEmptyDirectory();
         assertThat(archived()).hasSize(14);
         assertThat(sandbox().stats().posts()).isEqualTo(1);
         assertThat(error("too-long").path("message").asText()).contains("10");

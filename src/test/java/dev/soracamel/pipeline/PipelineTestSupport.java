@@ -17,7 +17,6 @@ import dev.soracamel.Application;
 import dev.soracamel.flow.JobBoard;
 import dev.soracamel.sandbox.SandboxServer;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,8 +29,24 @@ abstract class PipelineTestSupport extends CamelMainTestSupport {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
+    /**
+     * This test's folders, under target/ so that a clean build removes them. Created on first use: Camel's
+     * test support reads the properties from its constructor, before any field of ours is set.
+     */
     Path dir;
+
+    private Path dir() {
+        if (dir == null) {
+            try {
+                Path base = Path.of("target", "test-work");
+                Files.createDirectories(base);
+                dir = Files.createTempDirectory(base, getClass().getSimpleName() + "-").toAbsolutePath();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return dir;
+    }
 
     @Override
     protected Class<?> getMainClass() {
@@ -54,8 +69,10 @@ abstract class PipelineTestSupport extends CamelMainTestSupport {
     @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         Properties p = new Properties();
+        Path dir = dir();
         p.put("sora.inbox", dir.resolve("inbox").toString());
-        p.put("sora.archive", dir.resolve("archive").toString());
+        // relative, as a user would write it: the archive must still land beside the inbox, not inside it
+        p.put("sora.archive", Path.of("").toAbsolutePath().relativize(dir.resolve("archive")).toString());
         p.put("sora.outbox", dir.resolve("outbox").toString());
         p.put("sora.dead-letter.folder", dir.resolve("dead-letter").toString());
         p.put("sora.work", dir.resolve("work").toString());
