@@ -86,6 +86,9 @@ public class JobBoard {
         for (Job job : store.all()) {
             seq = Math.max(seq, job.seq);
             ProviderRuntime rt = runtimes.get(job.provider);
+            if (rt != null && job.slotHeldUntil != null && job.slotHeldUntil.isAfter(now)) {
+                rt.phantomSlots.add(job.slotHeldUntil);
+            }
             if (rt == null && !job.state.isFinal()) {
                 die(job, null, "PROVIDER_NOT_CONFIGURED", "provider '" + job.provider
                         + "' is no longer configured; the job cannot continue", null);
@@ -264,7 +267,8 @@ public class JobBoard {
     private boolean unknownOutcome(ProviderRuntime rt, Job job, String why) {
         Instant now = Instant.now();
         rt.slotHolders.remove(job.requestId);
-        rt.phantomSlots.add(now.plus(maxTaskLife(rt, job)));
+        job.slotHeldUntil = now.plus(maxTaskLife(rt, job));
+        rt.phantomSlots.add(job.slotHeldUntil);
         if (settings.resubmitOnUnknownOutcome()) {
             LOG.warn("job {} [{}] submit outcome unknown ({}); resubmitting as sora.submit.resubmit-on-unknown-outcome "
                     + "allows: this may pay twice", job.requestId, job.provider, why);
@@ -413,7 +417,8 @@ public class JobBoard {
                 return schedule(rt, job, rt.statusPausedUntil, "paused: " + r.code());
             }
             default -> {
-                rt.phantomSlots.add(job.submittedAt.plus(maxTaskLife(rt, job)));
+                job.slotHeldUntil = job.submittedAt.plus(maxTaskLife(rt, job));
+                rt.phantomSlots.add(job.slotHeldUntil);
                 die(job, rt, r.code(), r.message(), r.httpStatus());
                 return Next.DEAD_LETTER;
             }

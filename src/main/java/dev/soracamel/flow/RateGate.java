@@ -10,14 +10,19 @@ public final class RateGate {
 
     private final long spacingNanos;
     private boolean inFlight;
-    private long nextAllowed = Long.MIN_VALUE;
+    private long nextAllowed;
 
+    /**
+     * The first call also waits one spacing: a process restarted right after its predecessor's last call
+     * (a crash, a quick redeploy) must not make the next one too soon.
+     */
     public RateGate(java.time.Duration spacing) {
         this.spacingNanos = spacing.toNanos();
+        this.nextAllowed = System.nanoTime() + spacingNanos;
     }
 
     public synchronized boolean tryAcquire() {
-        if (inFlight || (nextAllowed != Long.MIN_VALUE && System.nanoTime() - nextAllowed < 0)) {
+        if (inFlight || System.nanoTime() - nextAllowed < 0) {
             return false;
         }
         inFlight = true;

@@ -66,6 +66,12 @@ public class Job {
     /** Set once the dead-letter channel has the job; until then a restart sends it again. */
     public boolean deadLetterWritten;
 
+    /**
+     * Set when the job left us while the provider may still be running a task for it (its submit's
+     * answer never came): its slot is counted until then, also across restarts.
+     */
+    public Instant slotHeldUntil;
+
     public List<Event> history = new ArrayList<>();
 
     public Job record(String event, String detail) {
