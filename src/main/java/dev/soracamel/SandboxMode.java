@@ -39,7 +39,12 @@ final class SandboxMode {
         boolean hasToken = p.find("sora.provider." + main + ".token").isPresent();
         boolean on = "true".equalsIgnoreCase(mode) || ("auto".equalsIgnoreCase(mode) && !hasToken);
         if (!on) {
-            LOG.warn("==== LIVE MODE: providers {} are real APIs; every submit is paid ====", String.join(", ", providers));
+            StringBuilder where = new StringBuilder();
+            for (String name : providers) {
+                where.append(where.isEmpty() ? "" : ", ").append(name).append(" at ")
+                        .append(p.string("sora.provider." + name + ".base-url", "?"));
+            }
+            LOG.warn("==== LIVE MODE: {}; every submit to a real provider is paid ====", where);
             return;
         }
         double scale = p.decimal("sora.sandbox.time-scale", 0.05);

@@ -2,6 +2,7 @@ package dev.soracamel;
 
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,6 +20,7 @@ import dev.soracamel.flow.PollStep;
 import dev.soracamel.flow.ResumeStep;
 import dev.soracamel.flow.StoreStep;
 import dev.soracamel.flow.SubmitStep;
+import dev.soracamel.housekeeping.Retention;
 import dev.soracamel.intake.IntakeStep;
 import dev.soracamel.intake.RequestParser;
 import dev.soracamel.job.BanList;
@@ -118,6 +120,12 @@ public final class SoraPipeline {
         registry.bind("soraDeadLetter", new DeadLetterStep(board, json));
         registry.bind("soraResume", new ResumeStep(board, resume));
         registry.bind("soraProgress", new ProgressReport(board));
+        Props props = new Props(pc::resolveProperty);
+        registry.bind("soraRetention", new Retention(board, Path.of(props.string("sora.archive", "data/archive")),
+                s.deadLetterFolder(), s.work().resolve("downloads"),
+                Duration.ofDays(props.integer("sora.retention.archive-days", 30)),
+                Duration.ofDays(props.integer("sora.retention.dead-letter-days", 90)),
+                Duration.ofDays(props.integer("sora.retention.job-days", 0))));
 
         ctx.addStartupListener(new ExtendedStartupListener() {
             @Override

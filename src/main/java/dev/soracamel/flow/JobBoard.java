@@ -39,10 +39,15 @@ public class JobBoard {
     private final Map<String, ProviderRuntime> runtimes = new LinkedHashMap<>();
     private long seq;
 
+    private final SubmitWindow window;
+    private boolean windowWasOpen = true;
+
     public JobBoard(SoraSettings settings, JobStore store, BanList bans, Map<String, ProviderAdapter> adapters) {
         this.settings = settings;
         this.store = store;
         this.bans = bans;
+        this.window = SubmitWindow.of(settings.submitWindowOpenCron(), settings.submitWindowCloseCron(),
+                java.util.TimeZone.getTimeZone(settings.timeZone()));
         adapters.forEach((name, adapter) ->
                 runtimes.put(name, new ProviderRuntime(settings.provider(name), adapter, settings)));
     }
@@ -164,6 +169,9 @@ public class JobBoard {
         Instant now = Instant.now();
         if (rt.queue.isEmpty() || rt.submitsPaused(now)
                 || (rt.submitBackoffUntil != null && now.isBefore(rt.submitBackoffUntil))) {
+            return null;
+        }
+        if (!windowOpen(now, rt)) {
             return null;
         }
         Job head = rt.queue.first();
@@ -295,17 +303,48 @@ public class JobBoard {
         rt.queue.add(job);
     }
 
+    /** Says once when submits stop or start again because of the submit window. */
+    private boolean windowOpen(Instant now, ProviderRuntime rt) {
+        boolean open = window == null || window.isOpen(now);
+        if (open != windowWasOpen) {
+            windowWasOpen = open;
+            if (open) {
+                LOG.warn("submit window OPEN: submits start again");
+            } else {
+                LOG.warn("submit window CLOSED: {} jobs of {} wait until {}; status checks and downloads go on",
+                        rt.queue.size(), rt.settings.name(), window.nextOpen(now));
+            }
+        }
+        return open;
+    }
+
+    /**
+     * A pause lasts until the next re-check ({@code sora.pause.recheck-cron}, the {@code pause-recheck}
+     * route): then the next submit is the probe; if it fails the same way, the pause starts again.
+     */
+    public synchronized void recheckPaused() {
+        Instant now = Instant.now();
+        for (ProviderRuntime rt : runtimes.values()) {
+            if (rt.submitsPaused(now) || rt.statusPaused(now)) {
+                LOG.warn("re-checking paused provider {} ({})", rt.settings.name(), rt.pauseCode);
+                rt.submitPausedUntil = now;
+                rt.statusPausedUntil = now;
+            }
+        }
+    }
+
     private void pause(ProviderRuntime rt, String code, String message, boolean alsoStatus) {
-        Instant until = Instant.now().plus(settings.scaled(settings.pauseRecheck()));
-        boolean wasPaused = rt.submitsPaused(Instant.now());
+        Instant until = Instant.MAX;
+        boolean wasPaused = rt.pauseCode != null;
         rt.submitPausedUntil = until;
         if (alsoStatus) {
             rt.statusPausedUntil = until;
         }
         rt.pauseCode = code;
         rt.pauseMessage = message;
-        LOG.error("PAUSED provider {}: {} ({}). {} jobs wait, nothing is dead-lettered; next try at {}{}",
-                rt.settings.name(), code, message, rt.queue.size(), until, wasPaused ? " (still failing)" : "");
+        LOG.error("PAUSED provider {}: {} ({}). {} jobs wait, nothing is dead-lettered; re-checked on the cron "
+                        + "'{}'{}", rt.settings.name(), code, message, rt.queue.size(), settings.pauseRecheckCron(),
+                wasPaused ? " (still failing)" : "");
     }
 
     private void resumeIfPaused(ProviderRuntime rt, String what) {
@@ -414,7 +453,7 @@ public class JobBoard {
             case PAUSE -> {
                 pause(rt, r.code(), r.message(), true);
                 job.statusChecks--; // refused at the door: the task was not looked at
-                return schedule(rt, job, rt.statusPausedUntil, "paused: " + r.code());
+                return schedule(rt, job, now.plus(settings.scaled(rt.settings.pollInterval())), "paused: " + r.code());
             }
             default -> {
                 job.slotHeldUntil = job.submittedAt.plus(maxTaskLife(rt, job));
@@ -539,6 +578,21 @@ public class JobBoard {
 
     public synchronized List<Rejected> rejected() {
         return List.copyOf(rejected);
+    }
+
+    /** Retention: forgets finished jobs older than the cutoff. @return how many */
+    public synchronized int forgetFinishedBefore(Instant cutoff) {
+        List<String> old = new ArrayList<>();
+        for (Job j : store.all()) {
+            Instant end = j.state == JobState.STORED ? j.storedAt : j.state == JobState.DEAD ? j.deadAt : null;
+            boolean settled = j.state == JobState.STORED || (j.state == JobState.DEAD && j.deadLetterWritten);
+            boolean slotFree = j.slotHeldUntil == null || j.slotHeldUntil.isBefore(cutoff);
+            if (settled && slotFree && end != null && end.isBefore(cutoff)) {
+                old.add(j.requestId);
+            }
+        }
+        old.forEach(store::delete);
+        return old.size();
     }
 
     // ---------------------------------------------------------------- progress

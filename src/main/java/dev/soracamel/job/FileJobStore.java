@@ -84,6 +84,16 @@ public class FileJobStore implements JobStore {
         return Collections.unmodifiableCollection(jobs.values());
     }
 
+    @Override
+    public synchronized void delete(String requestId) {
+        try {
+            Files.deleteIfExists(dir.resolve(requestId + ".json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete job record " + requestId, e);
+        }
+        jobs.remove(requestId);
+    }
+
     private void write(Job job) {
         Path target = dir.resolve(job.requestId + ".json");
         Path tmp = dir.resolve(job.requestId + ".json.tmp");

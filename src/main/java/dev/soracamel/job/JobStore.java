@@ -25,4 +25,7 @@ public interface JobStore {
 
     /** Every job known, final ones included. */
     Collection<Job> all();
+
+    /** Forgets a finished job (retention); its request id can then be used again. */
+    void delete(String requestId);
 }

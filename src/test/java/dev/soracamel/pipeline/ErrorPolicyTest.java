@@ -13,8 +13,8 @@ class ErrorPolicyTest extends PipelineTestSupport {
 
     @Override
     protected void configure(Properties p) {
-        // a pause is re-checked after 60 provider seconds = 0.6 s here
-        p.put("sora.pause.recheck", "60s");
+        // a pause is re-checked every second here
+        p.put("sora.pause.recheck-cron", "* * * * * ?");
     }
 
     @Test

@@ -140,9 +140,16 @@ abstract class PipelineTestSupport extends CamelMainTestSupport {
         if (!Files.isDirectory(folder)) {
             return 0;
         }
-        try (Stream<Path> files = Files.walk(folder)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(suffix)
-                    && !f.getFileName().toString().startsWith(".")).count();
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> files = Files.walk(folder)) {
+                return files.filter(f -> f.getFileName().toString().endsWith(suffix)
+                        && !f.getFileName().toString().startsWith(".")).count();
+            } catch (java.io.UncheckedIOException e) {
+                // a temporary file was renamed while we walked the folder: look again
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
