@@ -49,15 +49,12 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public Rejection validate(ObjectNode r) {
-        for (var it = r.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!FIELDS.contains(f) && !OWN_FIELDS.contains(f)) {
-                return new Rejection("UNKNOWN_FIELD", "field '" + f + "' is not a request field of this API; the fields "
-                        + "are " + FIELDS + " plus our own " + OWN_FIELDS);
-            }
+        Rejection unknown = ApiJson.unknownField(r, FIELDS, OWN_FIELDS, "UNKNOWN_FIELD", "/v1/videos");
+        if (unknown != null) {
+            return unknown;
         }
         JsonNode model = r.get("model");
-        if (missing(model)) {
+        if (ApiJson.missing(model)) {
             return new Rejection("MODEL_IS_EMPTY", "model is missing; use one of " + catalog.models.keySet());
         }
         OpenAiCatalog.Model m = model.isTextual() ? catalog.model(model.asText()) : null;
@@ -67,14 +64,14 @@ public class OpenAiAdapter implements ProviderAdapter {
                     + " (add a model in " + settings.catalog() + ")");
         }
         JsonNode prompt = r.get("prompt");
-        if (missing(prompt)) {
+        if (ApiJson.missing(prompt)) {
             return new Rejection("PROMPT_IS_EMPTY", "prompt is missing or blank");
         }
         if (!prompt.isTextual() || prompt.asText().length() > 32000) {
             return new Rejection("PROMPT_NOT_VALID", "prompt must be a string of at most 32000 characters");
         }
         JsonNode size = r.get("size");
-        if (missing(size)) {
+        if (ApiJson.missing(size)) {
             return new Rejection("SIZE_IS_EMPTY", "size is missing; model " + model.asText() + " allows " + m.sizes);
         }
         if (!size.isTextual() || !m.sizes.contains(size.asText())) {
@@ -94,7 +91,7 @@ public class OpenAiAdapter implements ProviderAdapter {
         }
         String image = imageUrl(r);
         JsonNode ref = r.has("input_reference") ? r.get("input_reference") : r.get("image_url");
-        if (ref != null && !ref.isNull() && (image == null || !YesAiAdapter.isHttpUrl(image))) {
+        if (ref != null && !ref.isNull() && (image == null || !ApiJson.isHttpUrl(image))) {
             return new Rejection("IMAGE_URL_NOT_VALID", "the reference image must be an http(s) link, given as "
                     + "input_reference {\"image_url\": ...}, input_reference \"...\" or image_url \"...\"; got " + ref);
         }
@@ -103,10 +100,6 @@ public class OpenAiAdapter implements ProviderAdapter {
             return new Rejection("CUSTOMER_ID_NOT_VALID", "customer_id must be a string, not " + customer);
         }
         return null;
-    }
-
-    private static boolean missing(JsonNode n) {
-        return n == null || n.isNull() || (n.isTextual() && n.asText().isBlank());
     }
 
     @Override
@@ -158,23 +151,23 @@ public class OpenAiAdapter implements ProviderAdapter {
         if (image != null) {
             body.putObject("input_reference").put("image_url", image);
         }
-        return new HttpCall("POST", url(VIDEOS), body.toString());
+        return new HttpCall("POST", ApiJson.join(settings.baseUrl(), VIDEOS), body.toString());
     }
 
     @Override
     public SubmitResult interpretSubmit(HttpAnswer http) {
-        JsonNode answer = parse(http.body());
+        JsonNode answer = ApiJson.parseObject(json, http.body());
         int status = http.status();
         if (status >= 200 && status < 300) {
-            String id = answer == null ? null : text(answer, "id");
+            String id = answer == null ? null : ApiJson.text(answer, "id");
             if (id == null && answer != null && answer.has("data")) {
-                id = text(answer.get("data"), "id");
+                id = ApiJson.text(answer.get("data"), "id");
             }
             if (id != null) {
                 return SubmitResult.created(id);
             }
             return SubmitResult.of(OUTCOME_UNKNOWN, "UNEXPECTED_RESPONSE", "the create answered " + status
-                    + " without a video id: " + YesAiAdapter.excerpt(http.body()), status);
+                    + " without a video id: " + ApiJson.excerpt(http.body()), status);
         }
         String code = errorCode(answer, status);
         String message = errorMessage(answer, status, http.body());
@@ -195,20 +188,20 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public HttpCall status(Job job) {
-        return new HttpCall("GET", url(VIDEOS + "/" + job.taskId), null);
+        return new HttpCall("GET", ApiJson.join(settings.baseUrl(), VIDEOS + "/" + job.taskId), null);
     }
 
     @Override
     public StatusResult interpretStatus(HttpAnswer http) {
-        JsonNode answer = parse(http.body());
+        JsonNode answer = ApiJson.parseObject(json, http.body());
         int code = http.status();
         Duration pollAfter = http.millis("openai-poll-after-ms");
         if (code == 200 && answer != null) {
             JsonNode video = answer.has("data") && answer.get("data").isObject() ? answer.get("data") : answer;
-            String status = text(video, "status");
+            String status = ApiJson.text(video, "status");
             if (status == null) {
                 return StatusResult.error(Kind.LOST, "UNEXPECTED_RESPONSE", "the status answer has no status: "
-                        + YesAiAdapter.excerpt(http.body()), code);
+                        + ApiJson.excerpt(http.body()), code);
             }
             String s = status.toLowerCase(Locale.ROOT);
             if (WAITING.contains(s)) {
@@ -217,15 +210,15 @@ public class OpenAiAdapter implements ProviderAdapter {
             }
             if (DONE.contains(s)) {
                 String link = resultLink(video);
-                String id = text(video, "id");
-                String url = link != null ? link : url(VIDEOS + "/" + (id != null ? id : "") + "/content");
+                String id = ApiJson.text(video, "id");
+                String url = link != null ? link : ApiJson.join(settings.baseUrl(), VIDEOS + "/" + (id != null ? id : "") + "/content");
                 return new StatusResult(Kind.COMPLETED, s, url, null, null, null, null, code);
             }
             if (FAILED.contains(s)) {
                 JsonNode error = video.get("error");
-                String errCode = error != null && error.isObject() ? text(error, "code") : null;
+                String errCode = error != null && error.isObject() ? ApiJson.text(error, "code") : null;
                 String errMessage = error == null || error.isNull() ? null
-                        : error.isObject() ? text(error, "message") : error.asText();
+                        : error.isObject() ? ApiJson.text(error, "message") : error.asText();
                 return new StatusResult(Kind.FAILED, s, null,
                         errCode != null ? errCode : "TASK_" + s.toUpperCase(Locale.ROOT),
                         "the provider reports the video " + s + (errMessage != null ? ": " + errMessage : ""),
@@ -248,15 +241,15 @@ public class OpenAiAdapter implements ProviderAdapter {
     /** Gateways put the finished video's link in different places. */
     private static String resultLink(JsonNode video) {
         JsonNode v = video.get("video");
-        if (v != null && v.isObject() && text(v, "url") != null) {
-            return text(v, "url");
+        if (v != null && v.isObject() && ApiJson.text(v, "url") != null) {
+            return ApiJson.text(v, "url");
         }
-        if (v != null && v.isTextual() && YesAiAdapter.isHttpUrl(v.asText())) {
+        if (v != null && v.isTextual() && ApiJson.isHttpUrl(v.asText())) {
             return v.asText();
         }
         for (String f : new String[] {"url", "video_url", "result_url"}) {
-            String s = text(video, f);
-            if (s != null && YesAiAdapter.isHttpUrl(s)) {
+            String s = ApiJson.text(video, f);
+            if (s != null && ApiJson.isHttpUrl(s)) {
                 return s;
             }
         }
@@ -266,9 +259,9 @@ public class OpenAiAdapter implements ProviderAdapter {
     private static String errorCode(JsonNode answer, int status) {
         JsonNode e = answer == null ? null : answer.get("error");
         if (e != null && e.isObject()) {
-            String c = text(e, "code");
+            String c = ApiJson.text(e, "code");
             if (c == null) {
-                c = text(e, "type");
+                c = ApiJson.text(e, "type");
             }
             if (c != null) {
                 return c;
@@ -279,7 +272,7 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     private static String errorMessage(JsonNode answer, int status, String body) {
         JsonNode e = answer == null ? null : answer.get("error");
-        String m = e != null && e.isObject() ? text(e, "message") : null;
+        String m = e != null && e.isObject() ? ApiJson.text(e, "message") : null;
         String prefix = switch (status) {
             case 401 -> "the provider refused the API token (HTTP 401); check the token property. ";
             case 403 -> "the provider refused access (HTTP 403). ";
@@ -287,28 +280,7 @@ public class OpenAiAdapter implements ProviderAdapter {
             case 429 -> "the provider asked us to slow down or is out of quota (HTTP 429). ";
             default -> "the provider answered HTTP " + status + ". ";
         };
-        return prefix + (m != null ? m : YesAiAdapter.excerpt(body));
+        return prefix + (m != null ? m : ApiJson.excerpt(body));
     }
 
-    private String url(String path) {
-        String base = settings.baseUrl().toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
-    }
-
-    private JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode n = json.readTree(body);
-            return n != null && n.isObject() ? n : null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node == null ? null : node.get(field);
-        return v != null && (v.isTextual() || v.isNumber()) && !v.asText().isBlank() ? v.asText() : null;
-    }
 }

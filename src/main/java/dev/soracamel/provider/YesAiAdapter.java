@@ -60,15 +60,12 @@ public class YesAiAdapter implements ProviderAdapter {
 
     @Override
     public Rejection validate(ObjectNode r) {
-        for (var it = r.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!API_FIELDS.contains(f) && !OWN_FIELDS.contains(f)) {
-                return new Rejection("PARAMETERS_IS_NOT_ALLOWED", "field '" + f + "' is not a Yes Ai request field; "
-                        + "the fields are " + API_FIELDS + " plus our own " + OWN_FIELDS);
-            }
+        Rejection unknown = ApiJson.unknownField(r, API_FIELDS, OWN_FIELDS, "PARAMETERS_IS_NOT_ALLOWED", "Yes Ai");
+        if (unknown != null) {
+            return unknown;
         }
         JsonNode version = r.get("version");
-        if (missing(version)) {
+        if (ApiJson.missing(version)) {
             return new Rejection("VERSION_IS_EMPTY", "version is missing; use one of " + catalog.models.keySet());
         }
         if (!version.isTextual()) {
@@ -81,7 +78,7 @@ public class YesAiAdapter implements ProviderAdapter {
                     + catalog.models.keySet());
         }
         JsonNode prompt = r.get("prompt");
-        if (missing(prompt)) {
+        if (ApiJson.missing(prompt)) {
             return new Rejection("PROMPT_IS_EMPTY", "prompt is missing or blank");
         }
         if (!prompt.isTextual()) {
@@ -92,7 +89,7 @@ public class YesAiAdapter implements ProviderAdapter {
                     + prompt.asText().strip() + "\"");
         }
         JsonNode resolution = r.get("resolution");
-        if (missing(resolution)) {
+        if (ApiJson.missing(resolution)) {
             return new Rejection("RESOLUTION_IS_EMPTY", "resolution is missing; version " + version.asText()
                     + " allows " + model.resolutions.keySet());
         }
@@ -106,7 +103,7 @@ public class YesAiAdapter implements ProviderAdapter {
                     + " is not available for version " + version.asText() + "; use one of " + model.resolutions.keySet());
         }
         JsonNode dimensions = r.get("dimensions");
-        if (missing(dimensions)) {
+        if (ApiJson.missing(dimensions)) {
             return new Rejection("DIMENSIONS_IS_EMPTY", "dimensions is missing; use one of " + model.dimensions);
         }
         if (!dimensions.isTextual() || !model.dimensions.contains(dimensions.asText())) {
@@ -114,7 +111,7 @@ public class YesAiAdapter implements ProviderAdapter {
                     + model.dimensions);
         }
         JsonNode duration = r.get("duration");
-        if (missing(duration)) {
+        if (ApiJson.missing(duration)) {
             return new Rejection("DURATION_IS_EMPTY", "duration is missing; version " + version.asText() + " at "
                     + resolution.asInt() + "p allows " + durations + " seconds");
         }
@@ -131,13 +128,13 @@ public class YesAiAdapter implements ProviderAdapter {
             if (!image.isTextual() || image.asText().isBlank()) {
                 return new Rejection("IMAGE_URL_IS_EMPTY", "image_url is present but empty; remove it or give a link");
             }
-            if (!isHttpUrl(image.asText())) {
+            if (!ApiJson.isHttpUrl(image.asText())) {
                 return new Rejection("IMAGE_URL_NOT_VALID", "image_url must be a direct http(s) link to a jpeg or png, not \""
                         + image.asText() + "\"");
             }
         }
         JsonNode customer = r.get("customer_id");
-        if (missing(customer)) {
+        if (ApiJson.missing(customer)) {
             return new Rejection("CUSTOMER_ID_IS_EMPTY", "customer_id is missing: Yes Ai requires the end customer's id "
                     + "(Telegram id or your own) so that a rule breaker is banned alone, not your whole token");
         }
@@ -151,20 +148,6 @@ public class YesAiAdapter implements ProviderAdapter {
         StringBuilder sb = new StringBuilder();
         model.resolutions.forEach((res, d) -> sb.append(sb.isEmpty() ? " (" : ", ").append(res).append("p: ").append(d));
         return sb.append(")").toString();
-    }
-
-    private static boolean missing(JsonNode n) {
-        return n == null || n.isNull() || (n.isTextual() && n.asText().isBlank());
-    }
-
-    static boolean isHttpUrl(String s) {
-        try {
-            URI u = URI.create(s.strip());
-            return ("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))
-                    && u.getHost() != null;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     @Override
@@ -197,14 +180,14 @@ public class YesAiAdapter implements ProviderAdapter {
                 body.set(f, job.request.get(f));
             }
         }
-        return new HttpCall("POST", url(SUBMIT_PATH), body.toString());
+        return new HttpCall("POST", ApiJson.join(settings.baseUrl(), SUBMIT_PATH), body.toString());
     }
 
     @Override
     public SubmitResult interpretSubmit(HttpAnswer http) {
         int httpStatus = http.status();
         String body = http.body();
-        JsonNode answer = parse(body);
+        JsonNode answer = ApiJson.parseObject(json, body);
         if (httpStatus == 200) {
             JsonNode id = answer == null ? null : answer.path("results").path("animation_data").get("id");
             if (answer != null && answer.path("success").asBoolean(false) && id != null && !id.isNull()
@@ -213,7 +196,7 @@ public class YesAiAdapter implements ProviderAdapter {
             }
             // A 200 may well have created a paid task we cannot name: never submit it again blindly.
             return SubmitResult.of(SubmitResult.Kind.OUTCOME_UNKNOWN, "UNEXPECTED_RESPONSE",
-                    "the submit answered 200 without a task id: " + excerpt(body), httpStatus);
+                    "the submit answered 200 without a task id: " + ApiJson.excerpt(body), httpStatus);
         }
         String code = answer == null ? null : answer.path("message").asText(null);
         SubmitResult.Kind kind = code == null ? null : SUBMIT_POLICY.get(code);
@@ -245,30 +228,30 @@ public class YesAiAdapter implements ProviderAdapter {
 
     @Override
     public HttpCall status(Job job) {
-        return new HttpCall("GET", url(STATUS_PATH + job.taskId), null);
+        return new HttpCall("GET", ApiJson.join(settings.baseUrl(), STATUS_PATH + job.taskId), null);
     }
 
     @Override
     public StatusResult interpretStatus(HttpAnswer http) {
         int httpStatus = http.status();
         String body = http.body();
-        JsonNode answer = parse(body);
+        JsonNode answer = ApiJson.parseObject(json, body);
         if (httpStatus == 200 && answer != null && answer.path("success").asBoolean(false)) {
             JsonNode data = answer.path("results").path("animation_data");
             JsonNode status = data.get("status");
             if (status == null || !status.canConvertToInt()) {
                 return StatusResult.error(Kind.LOST, "UNEXPECTED_RESPONSE",
-                        "the status answer has no status: " + excerpt(body), httpStatus);
+                        "the status answer has no status: " + ApiJson.excerpt(body), httpStatus);
             }
             String description = data.path("status_description").asText("status " + status.asInt());
             switch (status.asInt()) {
                 case 0, 1:
                     return StatusResult.of(Kind.WAITING, description, httpStatus);
                 case 2:
-                    String url = firstText(data, "result_url", "video_url", "url");
+                    String url = ApiJson.text(data, "result_url", "video_url", "url");
                     if (url == null) {
                         return StatusResult.error(Kind.LOST, "UNEXPECTED_RESPONSE",
-                                "the task is completed but the answer has no result_url: " + excerpt(body), httpStatus);
+                                "the task is completed but the answer has no result_url: " + ApiJson.excerpt(body), httpStatus);
                     }
                     return new StatusResult(Kind.COMPLETED, description, url, null, null, null, null, httpStatus);
                 case 3:
@@ -279,7 +262,7 @@ public class YesAiAdapter implements ProviderAdapter {
                     return StatusResult.of(Kind.TIMED_OUT, description, httpStatus);
                 default:
                     return StatusResult.error(Kind.LOST, "UNEXPECTED_RESPONSE",
-                            "unknown task status " + status.asInt() + ": " + excerpt(body), httpStatus);
+                            "unknown task status " + status.asInt() + ": " + ApiJson.excerpt(body), httpStatus);
             }
         }
         String code = answer == null ? "HTTP_" + httpStatus : answer.path("message").asText("HTTP_" + httpStatus);
@@ -291,33 +274,6 @@ public class YesAiAdapter implements ProviderAdapter {
             return StatusResult.error(Kind.RETRY, code, message, httpStatus);
         }
         return StatusResult.error(Kind.LOST, code, message, httpStatus);
-    }
-
-    private String url(String path) {
-        String base = settings.baseUrl().toString();
-        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
-    }
-
-    private JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            JsonNode n = json.readTree(body);
-            return n != null && n.isObject() ? n : null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static String firstText(JsonNode node, String... fields) {
-        for (String f : fields) {
-            JsonNode v = node.get(f);
-            if (v != null && v.isTextual() && !v.asText().isBlank()) {
-                return v.asText();
-            }
-        }
-        return null;
     }
 
     static String describe(String code, int httpStatus, String body) {
@@ -334,15 +290,8 @@ public class YesAiAdapter implements ProviderAdapter {
             case "PARAMETERS_IS_NOT_ALLOWED" -> "the provider does not allow this combination of parameters";
             case "ID_NOT_FOUND" -> "the provider does not know this task id";
             default -> "the provider answered HTTP " + httpStatus + " " + code
-                    + (body == null || body.isBlank() ? "" : ": " + excerpt(body));
+                    + (body == null || body.isBlank() ? "" : ": " + ApiJson.excerpt(body));
         };
     }
 
-    static String excerpt(String body) {
-        if (body == null) {
-            return "(no body)";
-        }
-        String s = body.strip().replaceAll("\\s+", " ");
-        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
-    }
 }
