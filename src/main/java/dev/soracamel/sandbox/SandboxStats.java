@@ -10,11 +10,16 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Live counters of one sandbox: what clients did and every rule they broke. Thread-safe; each getter reads
- * the current value, {@link #tasks()} and {@link #tasksCreatedByPrompt()} return snapshots.
+ * Live counters of one account, or of the whole sandbox: what clients did and every rule they broke.
+ * Thread-safe; each getter reads the current value, {@link #tasks()} and {@link #tasksCreatedByPrompt()}
+ * return snapshots.
+ *
+ * <p>An account's counters pass every event on to the sandbox's total, so the total is exact at any moment
+ * without summing, and requests that belong to no account (a wrong token) count in the total only.
  */
 public final class SandboxStats {
 
@@ -34,12 +39,29 @@ public final class SandboxStats {
     private final AtomicInteger maxActiveObserved = new AtomicInteger();
     private final Map<String, Integer> createdByPrompt = new ConcurrentHashMap<>();
     private final Supplier<List<TaskRecord>> tasks;
+    /** The sandbox's total, for an account's counters; null for the total itself. */
+    private final SandboxStats total;
+    /** Per-account counters by token, for the total's JSON; null for an account. */
+    private final Supplier<Map<String, SandboxStats>> accounts;
 
-    SandboxStats(Supplier<List<TaskRecord>> tasks) {
+    private SandboxStats(Supplier<List<TaskRecord>> tasks, SandboxStats total,
+                         Supplier<Map<String, SandboxStats>> accounts) {
         this.tasks = tasks;
+        this.total = total;
+        this.accounts = accounts;
     }
 
-    /** Requests to the submit endpoint, whatever their answer (401 and 429 included). */
+    /** The sum over all accounts, plus the requests no account could be found for. */
+    static SandboxStats total(Supplier<List<TaskRecord>> tasks, Supplier<Map<String, SandboxStats>> accounts) {
+        return new SandboxStats(tasks, null, accounts);
+    }
+
+    /** One account's counters; each event is also counted in {@code total}. */
+    static SandboxStats account(Supplier<List<TaskRecord>> tasks, SandboxStats total) {
+        return new SandboxStats(tasks, total, null);
+    }
+
+    /** Requests to a submit endpoint (Yes Ai's or POST /v1/videos), whatever their answer (401 and 429 included). */
     public long posts() { return posts.get(); }
 
     /** Tasks created, including those whose response was dropped on purpose. */
@@ -57,10 +79,13 @@ public final class SandboxStats {
     /** Status GETs less than one provider second after the previous status GET (answered 429). */
     public long statusRateBreaches() { return statusRateBreaches.get(); }
 
-    /** POSTs refused with TASK_LIMIT_EXCEEDED. */
+    /** POSTs refused because the account's active tasks were at its limit. */
     public long taskLimitBreaches() { return taskLimitBreaches.get(); }
 
-    /** Status checks of a task before its first-check minimum (60 s for "2", 300 s for "2.pro"). */
+    /**
+     * Status checks of a task before its first-check minimum (Yes Ai: 60 s for "2", 300 s for "2.pro";
+     * /v1/videos: 30 s for sora-2 and its aliases, 60 s for sora-2-pro).
+     */
     public long earlyChecks() { return earlyChecks.get(); }
 
     /** Status checks of a task beyond its 60th. */
@@ -80,7 +105,7 @@ public final class SandboxStats {
         return postRateBreaches() + statusRateBreaches() + taskLimitBreaches() + earlyChecks() + checksOverLimit();
     }
 
-    /** Peak number of tasks in status 0 or 1 at the same time. */
+    /** Peak number of tasks in status 0 or 1 at the same time; for the total, the highest account's peak. */
     public int maxActiveObserved() { return maxActiveObserved.get(); }
 
     /** Tasks created per exact prompt text; more than one for a unique prompt means a double submit. */
@@ -90,6 +115,22 @@ public final class SandboxStats {
     public List<TaskRecord> tasks() { return tasks.get(); }
 
     public String toJson() {
+        Map<String, Object> m = counters();
+        m.put("tasksCreatedByPrompt", tasksCreatedByPrompt());
+        m.put("tasks", tasks());
+        if (accounts != null) {
+            Map<String, Object> byToken = new LinkedHashMap<>();
+            accounts.get().forEach((token, stats) -> byToken.put(token, stats.counters()));
+            m.put("accounts", byToken);
+        }
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, Object> counters() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("posts", posts());
         m.put("tasksCreated", tasksCreated());
@@ -104,13 +145,7 @@ public final class SandboxStats {
         m.put("shortRecheckIntervals", shortRecheckIntervals());
         m.put("breaches", breaches());
         m.put("maxActiveObserved", maxActiveObserved());
-        m.put("tasksCreatedByPrompt", tasksCreatedByPrompt());
-        m.put("tasks", tasks());
-        try {
-            return JSON.writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return m;
     }
 
     @Override
@@ -118,21 +153,35 @@ public final class SandboxStats {
         return toJson();
     }
 
-    void post() { posts.incrementAndGet(); }
-    void statusCheck() { statusChecks.incrementAndGet(); }
-    void download() { downloads.incrementAndGet(); }
-    void postRateBreach() { postRateBreaches.incrementAndGet(); }
-    void statusRateBreach() { statusRateBreaches.incrementAndGet(); }
-    void taskLimitBreach() { taskLimitBreaches.incrementAndGet(); }
-    void earlyCheck() { earlyChecks.incrementAndGet(); }
-    void checkOverLimit() { checksOverLimit.incrementAndGet(); }
-    void expiredDownload() { expiredDownloads.incrementAndGet(); }
-    void shortRecheckInterval() { shortRecheckIntervals.incrementAndGet(); }
+    void post() { bump(s -> s.posts); }
+    void statusCheck() { bump(s -> s.statusChecks); }
+    void download() { bump(s -> s.downloads); }
+    void postRateBreach() { bump(s -> s.postRateBreaches); }
+    void statusRateBreach() { bump(s -> s.statusRateBreaches); }
+    void taskLimitBreach() { bump(s -> s.taskLimitBreaches); }
+    void earlyCheck() { bump(s -> s.earlyChecks); }
+    void checkOverLimit() { bump(s -> s.checksOverLimit); }
+    void expiredDownload() { bump(s -> s.expiredDownloads); }
+    void shortRecheckInterval() { bump(s -> s.shortRecheckIntervals); }
 
-    /** Active tasks only ever rise at a creation, so sampling there catches every peak. */
+    /** Counts here and, for an account, in the total. */
+    private void bump(Function<SandboxStats, AtomicLong> counter) {
+        counter.apply(this).incrementAndGet();
+        if (total != null) {
+            total.bump(counter);
+        }
+    }
+
+    /**
+     * Active tasks only ever rise at a creation, so sampling there catches every peak. The total takes the
+     * account's count too, so its peak is the highest of the accounts' peaks.
+     */
     void taskCreated(String prompt, int activeNow) {
         tasksCreated.incrementAndGet();
         createdByPrompt.merge(prompt, 1, Integer::sum);
         maxActiveObserved.accumulateAndGet(activeNow, Math::max);
+        if (total != null) {
+            total.taskCreated(prompt, activeNow);
+        }
     }
 }
