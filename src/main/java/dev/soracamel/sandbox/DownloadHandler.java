@@ -27,7 +27,7 @@ final class DownloadHandler implements HttpHandler {
             SandboxTask task = findTask(exchange.getRequestURI().getRawPath());
             long now = state.clock.nowNanos();
             if (task == null || task.statusAt(now) != TaskStatus.COMPLETED
-                    || !task.downloadToken.equals(query(exchange.getRequestURI().getRawQuery(), "token"))) {
+                    || !task.downloadToken.equals(HttpIo.query(exchange.getRequestURI().getRawQuery(), "token"))) {
                 HttpIo.sendText(exchange, 404, "404 Not Found\n");
                 return;
             }
@@ -45,18 +45,5 @@ final class DownloadHandler implements HttpHandler {
             return null;
         }
         return state.findByNumber(Long.parseLong(name.substring(0, name.length() - 4)));
-    }
-
-    private static String query(String rawQuery, String name) {
-        if (rawQuery == null) {
-            return null;
-        }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && pair.substring(0, eq).equals(name)) {
-                return pair.substring(eq + 1);
-            }
-        }
-        return null;
     }
 }

@@ -67,6 +67,12 @@ final class SandboxAccount {
         }
     }
 
+    int activeTaskLimit() {
+        synchronized (lock) {
+            return activeTaskLimit;
+        }
+    }
+
     void setCredit(long credit) {
         synchronized (lock) {
             this.credit = credit;

@@ -16,9 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An in-process simulator of the Yes Ai Sora 2 API (seed 000) on 127.0.0.1. It enforces the provider's
+ * An in-process simulator on 127.0.0.1 of two provider APIs: Yes Ai's Sora 2 API (seed 000) and the
+ * OpenAI-compatible {@code /v1/videos} API (OpenAI's spec, seed 001's gateway). It enforces the providers'
  * documented rules strictly and counts every breach in {@link #stats()}, so a client tested against it
  * learns about limits it would otherwise meet in production. Test controls inject failures at run time.
+ *
+ * <p>The sandbox holds accounts by bearer token, each with its own limits, windows, tasks and counters, so
+ * two provider instances pointing at one sandbox are limited apart. Both APIs serve every account.
  */
 public final class SandboxServer implements AutoCloseable {
 
@@ -60,8 +64,8 @@ public final class SandboxServer implements AutoCloseable {
             server.executor.shutdownNow();
             throw e;
         }
-        LOG.info("Yes Ai sandbox listening on {} (timeScale {}, task limit {})",
-                server.baseUrl(), config.getTimeScale(), config.getActiveTaskLimit());
+        LOG.info("Sandbox (Yes Ai and /v1/videos) listening on {} (timeScale {}, task limit {}, {} account(s))",
+                server.baseUrl(), config.getTimeScale(), config.getActiveTaskLimit(), 1 + config.getAccounts().size());
         return server;
     }
 
@@ -214,6 +218,8 @@ public final class SandboxServer implements AutoCloseable {
             server.createContext(SubmitHandler.PATH, new SubmitHandler(state, images));
             server.createContext(StatusHandler.PATH, new StatusHandler(state, this::baseUrl));
             server.createContext(DownloadHandler.PATH, new DownloadHandler(state));
+            server.createContext(VideosHandler.PREFIX, new VideosHandler(new VideoCreate(state, this::baseUrl),
+                    new VideoRetrieve(state, this::baseUrl), new VideoContent(state)));
             server.createContext("/sandbox/stats", exchange -> {
                 try (exchange) {
                     byte[] json = state.stats.toJson().getBytes(StandardCharsets.UTF_8);
