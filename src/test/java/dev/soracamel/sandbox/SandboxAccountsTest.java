@@ -95,4 +95,19 @@ class SandboxAccountsTest {
         assertThatThrownBy(() -> SandboxServer.start(new SandboxConfig().account("sandbox-token", 1, Dialect.OPENAI)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void theCommandLineAddsAccounts() {
+        SandboxConfig parsed = SandboxMain.parse(new String[] {
+            "--dialect", "gateway", "--account", "t1:2", "--account", "t2:vip:gateway"});
+        assertThat(parsed.getDialect()).isEqualTo(Dialect.GATEWAY);
+        assertThat(parsed.getAccounts()).containsExactly(
+                new SandboxConfig.Account("t1", 2, Dialect.OPENAI), new SandboxConfig.Account("t2", 10, Dialect.GATEWAY));
+        assertThatThrownBy(() -> SandboxMain.parse(new String[] {"--account", "t1"}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SandboxMain.parse(new String[] {"--account", "t1:2:grpc"}))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SandboxMain.parse(new String[] {"--account", "sandbox-token:2"}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
