@@ -67,16 +67,16 @@ public final class SandboxStats {
     /** Tasks created, including those whose response was dropped on purpose. */
     public long tasksCreated() { return tasksCreated.get(); }
 
-    /** Requests to the status endpoint, whatever their answer. */
+    /** Requests to a status endpoint (Yes Ai's or GET /v1/videos/{id}), whatever their answer. */
     public long statusChecks() { return statusChecks.get(); }
 
-    /** Result downloads answered 200 (a truncated one included). */
+    /** Videos served with 200, by result link or /v1/videos/{id}/content (a truncated one included). */
     public long downloads() { return downloads.get(); }
 
-    /** POSTs less than one provider second after the previous POST (answered 429). */
+    /** POSTs less than one provider second after the account's previous POST (answered 429). */
     public long postRateBreaches() { return postRateBreaches.get(); }
 
-    /** Status GETs less than one provider second after the previous status GET (answered 429). */
+    /** Status GETs less than one provider second after the account's previous status GET (answered 429). */
     public long statusRateBreaches() { return statusRateBreaches.get(); }
 
     /** POSTs refused because the account's active tasks were at its limit. */
@@ -91,12 +91,13 @@ public final class SandboxStats {
     /** Status checks of a task beyond its 60th. */
     public long checksOverLimit() { return checksOverLimit.get(); }
 
-    /** Result links fetched after their lifetime (answered 404). */
+    /** Videos asked for after their lifetime, by result link or /content (answered 404). */
     public long expiredDownloads() { return expiredDownloads.get(); }
 
     /**
-     * Checks of a task less than 20 provider seconds after its previous check. The seed asks for that
-     * interval but it is advice rather than a limit, so this is not part of {@link #breaches()}.
+     * Checks of a task sooner after its previous check than its API advises (Yes Ai: 20 provider seconds;
+     * /v1/videos: the poll-after interval). That is advice rather than a limit, so this is not part of
+     * {@link #breaches()}.
      */
     public long shortRecheckIntervals() { return shortRecheckIntervals.get(); }
 
