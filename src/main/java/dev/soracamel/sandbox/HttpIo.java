@@ -23,6 +23,12 @@ final class HttpIo {
         sendBytes(exchange, status, "application/json; charset=utf-8", JSON.writeValueAsBytes(body));
     }
 
+    static void sendJson(HttpExchange exchange, int status, Object body, Map<String, String> headers)
+            throws IOException {
+        headers.forEach(exchange.getResponseHeaders()::set);
+        sendJson(exchange, status, body);
+    }
+
     static void sendText(HttpExchange exchange, int status, String body) throws IOException {
         sendBytes(exchange, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
     }
@@ -36,9 +42,29 @@ final class HttpIo {
 
     /** At most {@link #MAX_REQUEST_BODY} + 1 bytes, so an oversized body is recognisable without buffering it. */
     static byte[] readBody(HttpExchange exchange) throws IOException {
+        return readBody(exchange, MAX_REQUEST_BODY);
+    }
+
+    /** At most {@code max} + 1 bytes. */
+    static byte[] readBody(HttpExchange exchange, int max) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
-            return in.readNBytes(MAX_REQUEST_BODY + 1);
+            return in.readNBytes(max + 1);
         }
+    }
+
+    /** The raw value of a query parameter, or null when absent. */
+    static String query(String rawQuery, String name) {
+        if (rawQuery == null) {
+            return null;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (key.equals(name)) {
+                return eq < 0 ? "" : pair.substring(eq + 1);
+            }
+        }
+        return null;
     }
 
     /**

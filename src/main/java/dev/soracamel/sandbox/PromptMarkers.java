@@ -54,6 +54,14 @@ final class PromptMarkers {
         }
     }
 
+    /**
+     * /v1/videos refuses at create what OpenAI's moderation blocks: {@code [sandbox:moderation]}, and the
+     * word filter Yes Ai's {@code [sandbox:nsfw]} stands for, since OpenAI blocks those prompts too.
+     */
+    static boolean moderationBlocked(String prompt) {
+        return prompt.contains("[sandbox:moderation]") || prompt.contains("[sandbox:nsfw]") || hasNsfwWord(prompt);
+    }
+
     static Outcome outcome(String prompt) {
         if (prompt.contains("[sandbox:stuck]")) {
             return Outcome.STUCK;

@@ -17,6 +17,11 @@ final class RateWindow {
         this.clock = clock;
     }
 
+    /** Real time from any arrival to the next welcome one: since refused arrivals move the window too. */
+    long gapNanos() {
+        return clock.realNanos(MIN_GAP_PROVIDER_SECONDS);
+    }
+
     /** Records an arrival; true when it came less than one provider second after the previous one. */
     synchronized boolean arriveIsBreach(long nowNanos) {
         boolean breach = seenAny

@@ -1,12 +1,14 @@
 package dev.soracamel.sandbox;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Settings of one sandbox run. A plain mutable bean with fluent setters named like the fields, so a test
  * can write {@code new SandboxConfig().timeScale(0.02).activeTaskLimit(1)}, and getters {@code getX()}.
  *
- * <p>Every duration here is in <em>provider</em> time, the time the real Yes Ai service would experience.
+ * <p>Every duration here is in <em>provider</em> time, the time the real service would experience.
  * {@link #getTimeScale()} maps it to real time, so the same rules hold at any speed.
  * {@link SandboxServer#start(SandboxConfig)} copies the values; changing the bean afterwards has no effect
  * (use the server's test controls for what may change at run time).
@@ -17,6 +19,17 @@ public final class SandboxConfig {
     public static final double FIRST_CHECK_SECONDS_2 = 60;
     /** Same for "2.pro". */
     public static final double FIRST_CHECK_SECONDS_PRO = 300;
+    /**
+     * /v1/videos: no status check of a sora-2 task (or an alias's) before this; also its fastest generation.
+     * Seed 001 gives 1-3 minutes for a 4 s clip; the pipeline's catalog waits 30 s.
+     */
+    public static final double FIRST_CHECK_SECONDS_SORA2 = 30;
+    /** Same for sora-2-pro. */
+    public static final double FIRST_CHECK_SECONDS_SORA2_PRO = 60;
+
+    /** A further account of the sandbox: its token, active-task limit and /v1/videos dialect; credit unlimited. */
+    public record Account(String token, int activeTaskLimit, Dialect dialect) {
+    }
 
     private double timeScale = 1.0;
     private String token = "sandbox-token";
@@ -25,6 +38,11 @@ public final class SandboxConfig {
     private double queueSeconds = 5;
     private double generationSeconds2 = 70;
     private double generationSecondsPro = 320;
+    private double generationSecondsSora2 = 90;
+    private double generationSecondsSora2Pro = 180;
+    private double pollAfterSeconds = 10;
+    private Dialect dialect = Dialect.OPENAI;
+    private final List<Account> accounts = new ArrayList<>();
     private double jitterFraction = 0.1;
     private long randomSeed = 42;
     private double linkTtlSeconds = 3600;
@@ -35,7 +53,7 @@ public final class SandboxConfig {
     public double getTimeScale() { return timeScale; }
     public SandboxConfig timeScale(double timeScale) { this.timeScale = timeScale; return this; }
 
-    /** The bearer token the sandbox accepts. */
+    /** The bearer token of the default account, the one every single-token control acts on. */
     public String getToken() { return token; }
     public SandboxConfig token(String token) { this.token = token; return this; }
 
@@ -62,6 +80,31 @@ public final class SandboxConfig {
     public double getGenerationSecondsPro() { return generationSecondsPro; }
     public SandboxConfig generationSecondsPro(double s) { this.generationSecondsPro = s; return this; }
 
+    /** /v1/videos: provider seconds from creation to the final status for sora-2 and its aliases; at least 30. */
+    public double getGenerationSecondsSora2() { return generationSecondsSora2; }
+    public SandboxConfig generationSecondsSora2(double s) { this.generationSecondsSora2 = s; return this; }
+
+    /** /v1/videos: provider seconds from creation to the final status for sora-2-pro; at least 60. */
+    public double getGenerationSecondsSora2Pro() { return generationSecondsSora2Pro; }
+    public SandboxConfig generationSecondsSora2Pro(double s) { this.generationSecondsSora2Pro = s; return this; }
+
+    /** /v1/videos: provider seconds advised between polls, sent as {@code openai-poll-after-ms} in real ms. */
+    public double getPollAfterSeconds() { return pollAfterSeconds; }
+    public SandboxConfig pollAfterSeconds(double s) { this.pollAfterSeconds = s; return this; }
+
+    /** How the default account's /v1/videos answers are worded. */
+    public Dialect getDialect() { return dialect; }
+    public SandboxConfig dialect(Dialect dialect) { this.dialect = dialect; return this; }
+
+    /** Accounts besides the default one, each with a token of its own; see {@link #account}. */
+    public List<Account> getAccounts() { return List.copyOf(accounts); }
+
+    /** Adds an account with unlimited credit; {@link SandboxServer#addAccount} does the same at run time. */
+    public SandboxConfig account(String token, int activeTaskLimit, Dialect dialect) {
+        accounts.add(new Account(token, activeTaskLimit, dialect));
+        return this;
+    }
+
     /** Random spread (plus or minus this fraction) applied to each task's generation time. */
     public double getJitterFraction() { return jitterFraction; }
     public SandboxConfig jitterFraction(double jitterFraction) { this.jitterFraction = jitterFraction; return this; }
@@ -84,11 +127,15 @@ public final class SandboxConfig {
 
     /** A copy, so the server keeps what it was started with. */
     SandboxConfig copy() {
-        return new SandboxConfig().timeScale(timeScale).token(token).activeTaskLimit(activeTaskLimit)
+        SandboxConfig c = new SandboxConfig().timeScale(timeScale).token(token).activeTaskLimit(activeTaskLimit)
                 .rpoints(rpoints).queueSeconds(queueSeconds).generationSeconds2(generationSeconds2)
-                .generationSecondsPro(generationSecondsPro).jitterFraction(jitterFraction)
+                .generationSecondsPro(generationSecondsPro).generationSecondsSora2(generationSecondsSora2)
+                .generationSecondsSora2Pro(generationSecondsSora2Pro).pollAfterSeconds(pollAfterSeconds)
+                .dialect(dialect).jitterFraction(jitterFraction)
                 .randomSeed(randomSeed).linkTtlSeconds(linkTtlSeconds).videoBytes(videoBytes)
                 .port(port);
+        c.accounts.addAll(accounts);
+        return c;
     }
 
     /** Rejects settings that would make the simulation say something the provider never would. */
@@ -101,6 +148,18 @@ public final class SandboxConfig {
         // The seed: generation is physically never faster than the first-check minimum.
         require(generationSeconds2 >= FIRST_CHECK_SECONDS_2, "generationSeconds2 must be >= 60");
         require(generationSecondsPro >= FIRST_CHECK_SECONDS_PRO, "generationSecondsPro must be >= 300");
+        require(generationSecondsSora2 >= FIRST_CHECK_SECONDS_SORA2, "generationSecondsSora2 must be >= 30");
+        require(generationSecondsSora2Pro >= FIRST_CHECK_SECONDS_SORA2_PRO, "generationSecondsSora2Pro must be >= 60");
+        require(pollAfterSeconds > 0, "pollAfterSeconds must be > 0");
+        require(dialect != null, "dialect must be set");
+        List<String> tokens = new ArrayList<>(List.of(token));
+        for (Account a : accounts) {
+            require(a.token() != null && !a.token().isBlank(), "an account's token must not be blank");
+            require(!tokens.contains(a.token()), "two accounts have the token " + a.token());
+            require(a.activeTaskLimit() >= 0, "an account's activeTaskLimit must be >= 0");
+            require(a.dialect() != null, "an account's dialect must be set");
+            tokens.add(a.token());
+        }
         require(jitterFraction >= 0 && jitterFraction < 1, "jitterFraction must be in [0, 1)");
         require(linkTtlSeconds > 0, "linkTtlSeconds must be > 0");
         require(videoBytes >= 0, "videoBytes must be >= 0");

@@ -1,9 +1,10 @@
 package dev.soracamel.sandbox;
 
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs a sandbox on its own for scripts and the no-token quick start. Prints the base URL alone on the
+ * Runs a sandbox (Yes Ai and /v1/videos) on its own for scripts and the no-token quick start. Prints the base URL alone on the
  * first line of standard output, so a script can read it, and runs until killed.
  *
  * <pre>
@@ -15,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
  * --video-bytes N   size of each served MP4, 0 = the small sample (default 0)
  * --link-ttl S      provider seconds a result link lives (default 3600)
  * --seed N          random seed of the generation-time jitter (default 42)
+ * --dialect D       openai|gateway: how the default account's /v1/videos answers are worded (default openai)
+ * --account T:N[:D] a further account: token T, N active tasks, dialect D (default openai); repeatable
  * </pre>
  */
 public final class SandboxMain {
@@ -29,7 +32,8 @@ public final class SandboxMain {
         } catch (IllegalArgumentException e) {
             System.err.println("sandbox: " + e.getMessage());
             System.err.println("usage: SandboxMain [--port N] [--time-scale X] [--tariff T] [--token T]"
-                    + " [--rpoints N] [--video-bytes N] [--link-ttl S] [--seed N]");
+                    + " [--rpoints N] [--video-bytes N] [--link-ttl S] [--seed N] [--dialect openai|gateway]"
+                    + " [--account TOKEN:LIMIT[:gateway]]...");
             System.exit(2);
             return;
         }
@@ -58,6 +62,8 @@ public final class SandboxMain {
                     case "--video-bytes": config.videoBytes(Long.parseLong(value)); break;
                     case "--link-ttl": config.linkTtlSeconds(Double.parseDouble(value)); break;
                     case "--seed": config.randomSeed(Long.parseLong(value)); break;
+                    case "--dialect": config.dialect(dialect(value)); break;
+                    case "--account": account(config, value); break;
                     default: throw new IllegalArgumentException("unknown option " + flag);
                 }
             } catch (NumberFormatException e) {
@@ -66,5 +72,23 @@ public final class SandboxMain {
         }
         config.validate();
         return config;
+    }
+
+    /** TOKEN:LIMIT[:DIALECT]; the limit may be a tariff name. A token with a colon cannot be given here. */
+    private static void account(SandboxConfig config, String value) {
+        String[] parts = value.split(":", -1);
+        if (parts.length < 2 || parts.length > 3 || parts[0].isBlank()) {
+            throw new IllegalArgumentException("--account wants TOKEN:LIMIT[:openai|gateway], not " + value);
+        }
+        config.account(parts[0], SandboxConfig.tariffLimit(parts[1]),
+                parts.length == 3 ? dialect(parts[2]) : Dialect.OPENAI);
+    }
+
+    private static Dialect dialect(String name) {
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "openai": return Dialect.OPENAI;
+            case "gateway": return Dialect.GATEWAY;
+            default: throw new IllegalArgumentException("unknown dialect " + name + " (openai or gateway)");
+        }
     }
 }

@@ -16,9 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An in-process simulator of the Yes Ai Sora 2 API (seed 000) on 127.0.0.1. It enforces the provider's
+ * An in-process simulator on 127.0.0.1 of two provider APIs: Yes Ai's Sora 2 API (seed 000) and the
+ * OpenAI-compatible {@code /v1/videos} API (OpenAI's spec, seed 001's gateway). It enforces the providers'
  * documented rules strictly and counts every breach in {@link #stats()}, so a client tested against it
  * learns about limits it would otherwise meet in production. Test controls inject failures at run time.
+ *
+ * <p>The sandbox holds accounts by bearer token, each with its own limits, windows, tasks and counters, so
+ * two provider instances pointing at one sandbox are limited apart. Both APIs serve every account.
  */
 public final class SandboxServer implements AutoCloseable {
 
@@ -60,8 +64,8 @@ public final class SandboxServer implements AutoCloseable {
             server.executor.shutdownNow();
             throw e;
         }
-        LOG.info("Yes Ai sandbox listening on {} (timeScale {}, task limit {})",
-                server.baseUrl(), config.getTimeScale(), config.getActiveTaskLimit());
+        LOG.info("Sandbox (Yes Ai and /v1/videos) listening on {} (timeScale {}, task limit {}, {} account(s))",
+                server.baseUrl(), config.getTimeScale(), config.getActiveTaskLimit(), 1 + config.getAccounts().size());
         return server;
     }
 
@@ -75,44 +79,91 @@ public final class SandboxServer implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
-    /** The live counters. */
+    /** The live counters, summed over all accounts; requests with a wrong token count here only. */
     public SandboxStats stats() {
         return state.stats;
     }
 
-    /** Credit left; -1 means unlimited. */
-    public long rpoints() {
-        return state.rpoints();
-    }
-
-    public void setToken(String token) {
-        state.setToken(token);
-    }
-
-    public void setActiveTaskLimit(int n) {
-        state.setActiveTaskLimit(n);
-    }
-
-    public void setRpoints(long n) {
-        state.setRpoints(n);
-    }
-
-    /** The next {@code count} POSTs that pass the rate window answer this error; no task is created. */
-    public void failNextPosts(int count, int httpStatus, String code) {
-        state.postFailures.arm(count, httpStatus, code);
-    }
-
-    /** The next {@code count} status GETs that pass the rate window answer this error. */
-    public void failNextStatusChecks(int count, int httpStatus, String code) {
-        state.statusFailures.arm(count, httpStatus, code);
+    /** The live counters of the account with this token. */
+    public SandboxStats stats(String token) {
+        return account(token).stats;
     }
 
     /**
-     * The next {@code count} POSTs that create a task (and are paid for) get no response: the connection is
-     * closed instead, leaving the client unsure whether the task exists.
+     * Adds an account with its own token, active-task limit, rate windows, tasks and counters, and
+     * unlimited credit; its /v1/videos answers are OpenAI's own.
+     */
+    public void addAccount(String token, int activeTaskLimit) {
+        addAccount(token, activeTaskLimit, Dialect.OPENAI);
+    }
+
+    /** Adds an account as {@link #addAccount(String, int)} does, answering /v1/videos in {@code dialect}. */
+    public void addAccount(String token, int activeTaskLimit, Dialect dialect) {
+        state.addAccount(token, activeTaskLimit, -1, dialect);
+    }
+
+    /** The default account's credit left; -1 means unlimited. */
+    public long rpoints() {
+        return state.defaultAccount().credit();
+    }
+
+    public long rpoints(String token) {
+        return account(token).credit();
+    }
+
+    /** Changes the default account's token. */
+    public void setToken(String token) {
+        state.setToken(state.defaultAccount(), token);
+    }
+
+    public void setActiveTaskLimit(int n) {
+        state.defaultAccount().setActiveTaskLimit(n);
+    }
+
+    public void setActiveTaskLimit(String token, int n) {
+        account(token).setActiveTaskLimit(n);
+    }
+
+    public void setRpoints(long n) {
+        state.defaultAccount().setCredit(n);
+    }
+
+    public void setRpoints(String token, long n) {
+        account(token).setCredit(n);
+    }
+
+    /**
+     * The default account's next {@code count} POSTs that pass the rate window answer this error; no task is
+     * created. Yes Ai answers {@code {"success":false,"message":code}}, /v1/videos OpenAI's error body with
+     * {@code code} as its {@code error.code}.
+     */
+    public void failNextPosts(int count, int httpStatus, String code) {
+        state.defaultAccount().postFailures.arm(count, httpStatus, code);
+    }
+
+    public void failNextPosts(String token, int count, int httpStatus, String code) {
+        account(token).postFailures.arm(count, httpStatus, code);
+    }
+
+    /** The default account's next {@code count} status GETs that pass the rate window answer this error. */
+    public void failNextStatusChecks(int count, int httpStatus, String code) {
+        state.defaultAccount().statusFailures.arm(count, httpStatus, code);
+    }
+
+    public void failNextStatusChecks(String token, int count, int httpStatus, String code) {
+        account(token).statusFailures.arm(count, httpStatus, code);
+    }
+
+    /**
+     * The default account's next {@code count} POSTs that create a task (and are paid for) get no response:
+     * the connection is closed instead, leaving the client unsure whether the task exists.
      */
     public void dropNextPostResponses(int count) {
-        state.dropNextPostResponses(count);
+        state.defaultAccount().dropNextPostResponses(count);
+    }
+
+    public void dropNextPostResponses(String token, int count) {
+        account(token).dropNextPostResponses(count);
     }
 
     /**
@@ -152,6 +203,14 @@ public final class SandboxServer implements AutoCloseable {
         executor.shutdownNow();
     }
 
+    private SandboxAccount account(String token) {
+        SandboxAccount account = state.account(token);
+        if (account == null) {
+            throw new IllegalArgumentException("the sandbox has no account with this token");
+        }
+        return account;
+    }
+
     private void bind(int wantedPort) throws IOException {
         synchronized (bindLock) {
             HttpServer server = HttpServer.create(
@@ -159,6 +218,8 @@ public final class SandboxServer implements AutoCloseable {
             server.createContext(SubmitHandler.PATH, new SubmitHandler(state, images));
             server.createContext(StatusHandler.PATH, new StatusHandler(state, this::baseUrl));
             server.createContext(DownloadHandler.PATH, new DownloadHandler(state));
+            server.createContext(VideosHandler.PREFIX, new VideosHandler(new VideoCreate(state, this::baseUrl),
+                    new VideoRetrieve(state, this::baseUrl), new VideoContent(state)));
             server.createContext("/sandbox/stats", exchange -> {
                 try (exchange) {
                     byte[] json = state.stats.toJson().getBytes(StandardCharsets.UTF_8);

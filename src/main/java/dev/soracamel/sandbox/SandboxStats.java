@@ -10,11 +10,16 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Live counters of one sandbox: what clients did and every rule they broke. Thread-safe; each getter reads
- * the current value, {@link #tasks()} and {@link #tasksCreatedByPrompt()} return snapshots.
+ * Live counters of one account, or of the whole sandbox: what clients did and every rule they broke.
+ * Thread-safe; each getter reads the current value, {@link #tasks()} and {@link #tasksCreatedByPrompt()}
+ * return snapshots.
+ *
+ * <p>An account's counters pass every event on to the sandbox's total, so the total is exact at any moment
+ * without summing, and requests that belong to no account (a wrong token) count in the total only.
  */
 public final class SandboxStats {
 
@@ -34,44 +39,65 @@ public final class SandboxStats {
     private final AtomicInteger maxActiveObserved = new AtomicInteger();
     private final Map<String, Integer> createdByPrompt = new ConcurrentHashMap<>();
     private final Supplier<List<TaskRecord>> tasks;
+    /** The sandbox's total, for an account's counters; null for the total itself. */
+    private final SandboxStats total;
+    /** Per-account counters by token, for the total's JSON; null for an account. */
+    private final Supplier<Map<String, SandboxStats>> accounts;
 
-    SandboxStats(Supplier<List<TaskRecord>> tasks) {
+    private SandboxStats(Supplier<List<TaskRecord>> tasks, SandboxStats total,
+                         Supplier<Map<String, SandboxStats>> accounts) {
         this.tasks = tasks;
+        this.total = total;
+        this.accounts = accounts;
     }
 
-    /** Requests to the submit endpoint, whatever their answer (401 and 429 included). */
+    /** The sum over all accounts, plus the requests no account could be found for. */
+    static SandboxStats total(Supplier<List<TaskRecord>> tasks, Supplier<Map<String, SandboxStats>> accounts) {
+        return new SandboxStats(tasks, null, accounts);
+    }
+
+    /** One account's counters; each event is also counted in {@code total}. */
+    static SandboxStats account(Supplier<List<TaskRecord>> tasks, SandboxStats total) {
+        return new SandboxStats(tasks, total, null);
+    }
+
+    /** Requests to a submit endpoint (Yes Ai's or POST /v1/videos), whatever their answer (401 and 429 included). */
     public long posts() { return posts.get(); }
 
     /** Tasks created, including those whose response was dropped on purpose. */
     public long tasksCreated() { return tasksCreated.get(); }
 
-    /** Requests to the status endpoint, whatever their answer. */
+    /** Requests to a status endpoint (Yes Ai's or GET /v1/videos/{id}), whatever their answer. */
     public long statusChecks() { return statusChecks.get(); }
 
-    /** Result downloads answered 200 (a truncated one included). */
+    /** Videos served with 200, by result link or /v1/videos/{id}/content (a truncated one included). */
     public long downloads() { return downloads.get(); }
 
-    /** POSTs less than one provider second after the previous POST (answered 429). */
+    /** POSTs less than one provider second after the account's previous POST (answered 429). */
     public long postRateBreaches() { return postRateBreaches.get(); }
 
-    /** Status GETs less than one provider second after the previous status GET (answered 429). */
+    /** Status GETs less than one provider second after the account's previous status GET (answered 429). */
     public long statusRateBreaches() { return statusRateBreaches.get(); }
 
-    /** POSTs refused with TASK_LIMIT_EXCEEDED. */
+    /** POSTs refused because the account's active tasks were at its limit. */
     public long taskLimitBreaches() { return taskLimitBreaches.get(); }
 
-    /** Status checks of a task before its first-check minimum (60 s for "2", 300 s for "2.pro"). */
+    /**
+     * Status checks of a task before its first-check minimum (Yes Ai: 60 s for "2", 300 s for "2.pro";
+     * /v1/videos: 30 s for sora-2 and its aliases, 60 s for sora-2-pro).
+     */
     public long earlyChecks() { return earlyChecks.get(); }
 
     /** Status checks of a task beyond its 60th. */
     public long checksOverLimit() { return checksOverLimit.get(); }
 
-    /** Result links fetched after their lifetime (answered 404). */
+    /** Videos asked for after their lifetime, by result link or /content (answered 404). */
     public long expiredDownloads() { return expiredDownloads.get(); }
 
     /**
-     * Checks of a task less than 20 provider seconds after its previous check. The seed asks for that
-     * interval but it is advice rather than a limit, so this is not part of {@link #breaches()}.
+     * Checks of a task sooner after its previous check than its API advises (Yes Ai: 20 provider seconds;
+     * /v1/videos: the poll-after interval). That is advice rather than a limit, so this is not part of
+     * {@link #breaches()}.
      */
     public long shortRecheckIntervals() { return shortRecheckIntervals.get(); }
 
@@ -80,7 +106,7 @@ public final class SandboxStats {
         return postRateBreaches() + statusRateBreaches() + taskLimitBreaches() + earlyChecks() + checksOverLimit();
     }
 
-    /** Peak number of tasks in status 0 or 1 at the same time. */
+    /** Peak number of tasks in status 0 or 1 at the same time; for the total, the highest account's peak. */
     public int maxActiveObserved() { return maxActiveObserved.get(); }
 
     /** Tasks created per exact prompt text; more than one for a unique prompt means a double submit. */
@@ -90,6 +116,22 @@ public final class SandboxStats {
     public List<TaskRecord> tasks() { return tasks.get(); }
 
     public String toJson() {
+        Map<String, Object> m = counters();
+        m.put("tasksCreatedByPrompt", tasksCreatedByPrompt());
+        m.put("tasks", tasks());
+        if (accounts != null) {
+            Map<String, Object> byToken = new LinkedHashMap<>();
+            accounts.get().forEach((token, stats) -> byToken.put(token, stats.counters()));
+            m.put("accounts", byToken);
+        }
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, Object> counters() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("posts", posts());
         m.put("tasksCreated", tasksCreated());
@@ -104,13 +146,7 @@ public final class SandboxStats {
         m.put("shortRecheckIntervals", shortRecheckIntervals());
         m.put("breaches", breaches());
         m.put("maxActiveObserved", maxActiveObserved());
-        m.put("tasksCreatedByPrompt", tasksCreatedByPrompt());
-        m.put("tasks", tasks());
-        try {
-            return JSON.writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return m;
     }
 
     @Override
@@ -118,21 +154,35 @@ public final class SandboxStats {
         return toJson();
     }
 
-    void post() { posts.incrementAndGet(); }
-    void statusCheck() { statusChecks.incrementAndGet(); }
-    void download() { downloads.incrementAndGet(); }
-    void postRateBreach() { postRateBreaches.incrementAndGet(); }
-    void statusRateBreach() { statusRateBreaches.incrementAndGet(); }
-    void taskLimitBreach() { taskLimitBreaches.incrementAndGet(); }
-    void earlyCheck() { earlyChecks.incrementAndGet(); }
-    void checkOverLimit() { checksOverLimit.incrementAndGet(); }
-    void expiredDownload() { expiredDownloads.incrementAndGet(); }
-    void shortRecheckInterval() { shortRecheckIntervals.incrementAndGet(); }
+    void post() { bump(s -> s.posts); }
+    void statusCheck() { bump(s -> s.statusChecks); }
+    void download() { bump(s -> s.downloads); }
+    void postRateBreach() { bump(s -> s.postRateBreaches); }
+    void statusRateBreach() { bump(s -> s.statusRateBreaches); }
+    void taskLimitBreach() { bump(s -> s.taskLimitBreaches); }
+    void earlyCheck() { bump(s -> s.earlyChecks); }
+    void checkOverLimit() { bump(s -> s.checksOverLimit); }
+    void expiredDownload() { bump(s -> s.expiredDownloads); }
+    void shortRecheckInterval() { bump(s -> s.shortRecheckIntervals); }
 
-    /** Active tasks only ever rise at a creation, so sampling there catches every peak. */
+    /** Counts here and, for an account, in the total. */
+    private void bump(Function<SandboxStats, AtomicLong> counter) {
+        counter.apply(this).incrementAndGet();
+        if (total != null) {
+            total.bump(counter);
+        }
+    }
+
+    /**
+     * Active tasks only ever rise at a creation, so sampling there catches every peak. The total takes the
+     * account's count too, so its peak is the highest of the accounts' peaks.
+     */
     void taskCreated(String prompt, int activeNow) {
         tasksCreated.incrementAndGet();
         createdByPrompt.merge(prompt, 1, Integer::sum);
         maxActiveObserved.accumulateAndGet(activeNow, Math::max);
+        if (total != null) {
+            total.taskCreated(prompt, activeNow);
+        }
     }
 }

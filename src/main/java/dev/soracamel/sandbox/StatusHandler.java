@@ -32,36 +32,28 @@ final class StatusHandler extends ApiHandler {
         if (!"GET".equals(exchange.getRequestMethod())) {
             throw new ApiException(ApiError.METHOD_NOT_ALLOWED);
         }
-        state.stats.statusCheck();
         long now = state.clock.nowNanos();
-        if (!state.authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        SandboxAccount account = state.authorized(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (account == null) {
+            state.stats.statusCheck();
             throw new ApiException(ApiError.UNAUTHORIZED);
         }
-        if (state.statusWindow.arriveIsBreach(now)) {
-            state.stats.statusRateBreach();
+        account.stats.statusCheck();
+        if (account.statusWindow.arriveIsBreach(now)) {
+            account.stats.statusRateBreach();
             LOG.info("breach: status GET less than 1 provider second after the previous one");
             throw new ApiException(ApiError.TOO_MANY_REQUESTS);
         }
-        ApiError injected = state.statusFailures.take();
+        ApiError injected = account.statusFailures.take();
         if (injected != null) {
             throw new ApiException(injected);
         }
-        SandboxTask task = state.find(parseId(rest.isEmpty() ? "" : rest.substring(1)));
-        if (task == null) {
+        // Another account's task is unknown here, as it would be at the provider.
+        SandboxTask task = account.find(Long.toString(parseId(rest.isEmpty() ? "" : rest.substring(1))));
+        if (task == null || task.request == null) {
             throw new ApiException(ApiError.ID_NOT_FOUND);
         }
-        SandboxTask.Check check = task.recordCheck(now, System.currentTimeMillis());
-        if (check.early()) {
-            state.stats.earlyCheck();
-            LOG.info("breach: task {} checked before its first-check minimum", task.id);
-        }
-        if (check.overLimit()) {
-            state.stats.checkOverLimit();
-            LOG.info("breach: task {} checked {} times (limit {})", task.id, check.number(), SandboxTask.MAX_CHECKS);
-        }
-        if (check.shortInterval()) {
-            state.stats.shortRecheckInterval();
-        }
+        task.recordCheck(now, System.currentTimeMillis()).count(task, account.stats);
         HttpIo.sendJson(exchange, 200, AnimationJson.status(task, task.statusAt(now), baseUrl.get()));
     }
 

@@ -31,17 +31,19 @@ final class SubmitHandler extends ApiHandler {
         if (!"POST".equals(exchange.getRequestMethod())) {
             throw new ApiException(ApiError.METHOD_NOT_ALLOWED);
         }
-        state.stats.post();
         long now = state.clock.nowNanos();
-        if (!state.authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        SandboxAccount account = state.authorized(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (account == null) {
+            state.stats.post();
             throw new ApiException(ApiError.UNAUTHORIZED);
         }
-        if (state.postWindow.arriveIsBreach(now)) {
-            state.stats.postRateBreach();
+        account.stats.post();
+        if (account.postWindow.arriveIsBreach(now)) {
+            account.stats.postRateBreach();
             LOG.info("breach: POST less than 1 provider second after the previous POST");
             throw new ApiException(ApiError.TOO_MANY_REQUESTS);
         }
-        ApiError injected = state.postFailures.take();
+        ApiError injected = account.postFailures.take();
         if (injected != null) {
             throw new ApiException(injected);
         }
@@ -55,8 +57,13 @@ final class SubmitHandler extends ApiHandler {
         }
         String customerId = SubmitValidator.customerId(request.customerId());
         PromptMarkers.checkFilters(request.prompt());
-        SandboxTask task = state.create(request, customerId);
-        if (state.takeDropPostResponse()) {
+        SandboxTask task;
+        try {
+            task = state.createYesAi(account, request, customerId);
+        } catch (SandboxAccount.Refused r) {
+            throw new ApiException(r.noCredit ? ApiError.NOT_ENOUGH_RPOINTS : ApiError.TASK_LIMIT_EXCEEDED);
+        }
+        if (account.takeDropPostResponse()) {
             LOG.info("task {} created; dropping its response on purpose", task.id);
             throw HttpIo.abortConnection("dropNextPostResponses");
         }
