@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 
+import dev.soracamel.config.ProviderSettings;
 import dev.soracamel.config.Props;
+import dev.soracamel.sandbox.Dialect;
 import dev.soracamel.sandbox.SandboxConfig;
 import dev.soracamel.sandbox.SandboxServer;
 import org.apache.camel.CamelContext;
@@ -49,6 +51,7 @@ final class SandboxMode {
         }
         double scale = p.decimal("sora.sandbox.time-scale", 0.05);
         SandboxConfig cfg = new SandboxConfig()
+                .dialect(dialect(p, main))
                 .timeScale(scale)
                 .activeTaskLimit(p.integer("sora.sandbox.active-tasks", 3))
                 .queueSeconds(p.decimal("sora.sandbox.queue-seconds", 5))
@@ -65,20 +68,33 @@ final class SandboxMode {
         });
 
         pc.addOverrideProperty("sora.time-scale", String.valueOf(scale));
+        // One simulated account per provider, as each real provider is its own account with its own limits:
+        // the default provider is the sandbox's default account, the others mirror their tariff.
         for (String name : providers) {
-            if ("yesai".equals(p.string("sora.provider." + name + ".type", "yesai"))) {
-                pc.addOverrideProperty("sora.provider." + name + ".base-url", server.baseUrl());
-                pc.addOverrideProperty("sora.provider." + name + ".token", cfg.getToken());
+            String token = cfg.getToken();
+            if (!name.equals(main)) {
+                token = cfg.getToken() + "-" + name;
+                String tariffKey = "sora.provider." + name + ".tariff";
+                server.addAccount(token, ProviderSettings.activeTasks(p.string(tariffKey, "start"), tariffKey),
+                        dialect(p, name));
             }
+            pc.addOverrideProperty("sora.provider." + name + ".base-url", server.baseUrl());
+            pc.addOverrideProperty("sora.provider." + name + ".token", token);
         }
         pc.addOverrideProperty("sora.exit-when-idle", p.string("sora.sandbox.exit-when-idle", "false"));
 
-        LOG.warn("==== SANDBOX MODE: {}. Requests go to the built-in Yes Ai simulator at {}; its clock and our "
+        LOG.warn("==== SANDBOX MODE: {}. Requests go to the built-in provider simulator at {}; its clock and our "
                         + "schedule run x{} ({} s of provider time pass in 1 s); nothing is paid. Set SORA_YESAI_TOKEN "
                         + "to use the real API. ====",
                 hasToken ? "sora.sandbox.enabled=true" : "no API token configured", server.baseUrl(), scale,
                 Math.round(1 / scale));
         seedExamples(p);
+    }
+
+    /** How the sandbox words a provider's /v1/videos answers: like OpenAI (default) or like a gateway. */
+    private static Dialect dialect(Props p, String provider) {
+        String d = p.string("sora.sandbox.dialect." + provider, "openai");
+        return "gateway".equalsIgnoreCase(d) ? Dialect.GATEWAY : Dialect.OPENAI;
     }
 
     /** The quick start processes the bundled examples: copy them into the inbox. */

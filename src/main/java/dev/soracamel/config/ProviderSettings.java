@@ -49,7 +49,7 @@ public record ProviderSettings(
     }
 
     /** A tariff name (Demo, Micro, Start, Standard, VIP) or a plain number of active tasks. */
-    static int activeTasks(String tariff, String key) {
+    public static int activeTasks(String tariff, String key) {
         Integer known = TARIFFS.get(tariff.toLowerCase(Locale.ROOT));
         if (known != null) {
             return known;

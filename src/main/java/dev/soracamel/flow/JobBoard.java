@@ -296,7 +296,9 @@ public class JobBoard {
 
     private void requeue(ProviderRuntime rt, Job job, String event, String detail) {
         rt.slotHolders.remove(job.requestId);
-        rt.polling.remove(job);
+        if (job.state == JobState.POLLING) {
+            rt.polling.remove(job);
+        }
         job.state = JobState.QUEUED;
         job.record(event, detail);
         store.update(job);
@@ -531,8 +533,12 @@ public class JobBoard {
                      String commentRu, String commentEn) {
         if (rt != null) {
             rt.slotHolders.remove(job.requestId);
-            rt.polling.remove(job);
-            rt.queue.remove(job);
+            // each set is ordered by fields only its members are sure to have
+            if (job.state == JobState.POLLING) {
+                rt.polling.remove(job);
+            } else if (job.state == JobState.QUEUED) {
+                rt.queue.remove(job);
+            }
         }
         job.state = JobState.DEAD;
         job.deadAt = Instant.now();

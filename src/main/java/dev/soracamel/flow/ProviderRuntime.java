@@ -25,7 +25,7 @@ final class ProviderRuntime {
             .comparingInt((Job j) -> j.timeoutResubmits > 0 ? 0 : 1)
             .thenComparingLong(j -> j.seq);
     private static final Comparator<Job> POLL_ORDER = Comparator
-            .comparing((Job j) -> j.nextCheckAt)
+            .comparing((Job j) -> j.nextCheckAt, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparingLong(j -> j.seq);
 
     final ProviderSettings settings;

@@ -94,6 +94,28 @@ class JobBoardResumeTest {
     }
 
     @Test
+    void a_refused_submit_is_dead_lettered_as_refused_while_other_tasks_are_polling() throws Exception {
+        FileJobStore store = new FileJobStore(dir, json);
+        Job polling = job("polling", JobState.POLLING);
+        polling.taskId = "7";
+        polling.nextCheckAt = Instant.now().plusSeconds(30);
+        store.create(polling);
+        store.create(job("refused", JobState.QUEUED));
+        JobBoard board = board(settings(3));
+        board.resume();
+        Thread.sleep(5);
+
+        JobBoard.Pick pick = board.pickSubmit("yesai");
+        assertThat(pick.job().requestId).isEqualTo("refused");
+        Next next = board.submitAnswered(pick.job(), dev.soracamel.provider.SubmitResult.of(
+                dev.soracamel.provider.SubmitResult.Kind.REJECTED, "PROMPT_NSFW_WORDS", "no", 409));
+
+        assertThat(next).isEqualTo(Next.DEAD_LETTER);
+        assertThat(board.find("refused").orElseThrow().deadCode).isEqualTo("PROMPT_NSFW_WORDS");
+        assertThat(board.counts().get("active")).as("only the polling task holds a slot").isEqualTo(1);
+    }
+
+    @Test
     void the_slot_of_a_submit_with_unknown_outcome_is_still_counted_after_a_second_restart() throws Exception {
         new FileJobStore(dir, json).create(job("on-the-wire", JobState.SUBMITTING));
         board(settings(1)).resume();
