@@ -28,6 +28,9 @@ import dev.soracamel.progress.ProgressReport;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.OpenAiAdapter;
 import dev.soracamel.provider.YesAiAdapter;
+import dev.soracamel.s3.S3Access;
+import dev.soracamel.s3.S3Layout;
+import dev.soracamel.s3.S3Settings;
 import dev.soracamel.validate.ImageProbe;
 import dev.soracamel.validate.OpenAiCatalog;
 import dev.soracamel.validate.YesAiCatalog;
@@ -38,6 +41,7 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.ResourceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Puts the beans the routes call into a CamelContext, and one submit and one poll route per configured
@@ -92,6 +96,8 @@ public final class SoraPipeline {
                         + p.name() + " points at " + p.baseUrl());
             }
         }
+        S3Layout layout = S3Layout.apply(pc);
+        S3Access s3 = new S3Access(S3Settings.read(new Props(pc::resolveProperty)));
         ObjectMapper json = jsonMapper();
         JobStore store = new FileJobStore(s.work().resolve("jobs"), json);
         BanList bans = new BanList(s.work().resolve("banned-customers.txt"));
@@ -103,6 +109,10 @@ public final class SoraPipeline {
             registry.bind("sora-http-" + p.name(), apiComponent(p));
         }
         registry.bind("sora-http-download", downloadComponent());
+        // built on first use: only when a route's endpoint names #soraS3
+        registry.bind(S3Access.CLIENT, S3Client.class, s3::client);
+        ctx.getCamelContextExtension().registerEndpointCallback(s3);
+        ctx.addService(s3);
 
         JobBoard board = new JobBoard(s, store, bans, adapters);
         JobBoard.Resume resume = board.resume();
@@ -114,8 +124,8 @@ public final class SoraPipeline {
         registry.bind("soraSubmit", new SubmitStep(board));
         registry.bind("soraPoll", new PollStep(board));
         registry.bind("soraDownload", download);
-        registry.bind("soraStore", new StoreStep(board, download, json));
-        registry.bind("soraDeadLetter", new DeadLetterStep(board, json));
+        registry.bind("soraStore", new StoreStep(board, download, json, layout.storePrefix()));
+        registry.bind("soraDeadLetter", new DeadLetterStep(board, json, layout.deadLetterPrefix()));
         registry.bind("soraResume", new ResumeStep(board, resume));
         registry.bind("soraProgress", new ProgressReport(board));
 
