@@ -38,18 +38,23 @@ public record S3Layout(
         S3Layout layout = new S3Layout(
                 p.bool("sora.intake.s3.enabled", false),
                 p.string("sora.intake.s3.bucket", ""),
-                S3Settings.prefix(p.string(INTAKE_PREFIX, "inbox/")),
-                S3Settings.prefix(p.string(PROCESSED_PREFIX, "processed/")),
+                prefix(pc, INTAKE_PREFIX, "inbox/"),
+                prefix(pc, PROCESSED_PREFIX, "processed/"),
                 bucketOf(p.string("sora.store.endpoint", "")),
-                S3Settings.prefix(p.string(STORE_PREFIX, "videos/")),
+                prefix(pc, STORE_PREFIX, "videos/"),
                 bucketOf(p.string("sora.dead-letter.endpoint", "")),
-                S3Settings.prefix(p.string(DEAD_LETTER_PREFIX, "dead-letter/")));
+                prefix(pc, DEAD_LETTER_PREFIX, "dead-letter/"));
         layout.check(p);
         pc.addOverrideProperty(INTAKE_PREFIX, layout.intakePrefix);
         pc.addOverrideProperty(PROCESSED_PREFIX, layout.processedPrefix);
         pc.addOverrideProperty(STORE_PREFIX, layout.storePrefix);
         pc.addOverrideProperty(DEAD_LETTER_PREFIX, layout.deadLetterPrefix);
         return layout;
+    }
+
+    /** A blank prefix is the bucket's top (unlike other properties, where blank means the default). */
+    private static String prefix(PropertiesComponent pc, String key, String def) {
+        return S3Settings.prefix(pc.resolveProperty(key).orElse(def));
     }
 
     private void check(Props p) {
