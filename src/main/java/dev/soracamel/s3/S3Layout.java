@@ -101,7 +101,7 @@ public record S3Layout(
     }
 
     /** The bucket of an {@code aws2-s3:bucket?...} endpoint URI, or null for any other endpoint. */
-    static String bucketOf(String uri) {
+    public static String bucketOf(String uri) {
         if (!uri.startsWith("aws2-s3:")) {
             return null;
         }
