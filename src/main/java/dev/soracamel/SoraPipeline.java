@@ -41,7 +41,6 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.ResourceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Puts the beans the routes call into a CamelContext, and one submit and one poll route per configured
@@ -109,8 +108,9 @@ public final class SoraPipeline {
             registry.bind("sora-http-" + p.name(), apiComponent(p));
         }
         registry.bind("sora-http-download", downloadComponent());
-        // built on first use: only when a route's endpoint names #soraS3
-        registry.bind(S3Access.CLIENT, S3Client.class, s3::client);
+        // Built on first use, only when an endpoint names #soraS3. Bound as an Object so that Camel's autowiring
+        // by type never hands it to other aws2-s3 endpoints (a host application's own, with their own keys).
+        registry.bind(S3Access.CLIENT, Object.class, s3::client);
         ctx.getCamelContextExtension().registerEndpointCallback(s3);
         ctx.addService(s3);
 

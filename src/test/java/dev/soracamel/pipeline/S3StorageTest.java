@@ -6,6 +6,7 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +36,8 @@ class S3StorageTest extends S3PipelineTestSupport {
         assertThat(count(dir.resolve("outbox"), ".mp4")).as("nothing in the outbox folder").isZero();
         assertThat(dir.resolve("work/downloads/beach.mp4.part")).doesNotExist();
         assertNoBreaches();
+        assertThat(context.getRegistry().findByType(S3Client.class))
+                .as("our client is found by its name only, never autowired into other aws2-s3 endpoints").isEmpty();
     }
 
     @Test
