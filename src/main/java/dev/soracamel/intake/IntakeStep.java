@@ -59,6 +59,10 @@ public class IntakeStep {
             ex.setProperty(INTAKE_FILE, m.getBody(File.class));
             return parser.parse(name, size == null ? 0 : size, () -> m.getBody(byte[].class));
         }
+        if (key.endsWith("/")) {
+            // a "folder" made in an S3 console: an empty marker object, not a request; it moves on with the rest
+            return List.of();
+        }
         byte[] head = readAtMost(m.getBody(InputStream.class), parser.maxFileBytes(), key);
         long size = m.getHeader(AWS2S3Constants.CONTENT_LENGTH, (long) head.length, Long.class);
         ex.setProperty(INTAKE_FILE, head);
