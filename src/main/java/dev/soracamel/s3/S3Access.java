@@ -35,8 +35,6 @@ public final class S3Access extends ServiceSupport implements EndpointStrategy {
 
     /** The registry name endpoints refer to: {@code amazonS3Client=#soraS3}. */
     public static final String CLIENT = "soraS3";
-    /** Each S3 object being read holds a connection until it is handled; uploads and checks need a few more. */
-    public static final int MAX_CONNECTIONS = 50;
 
     private static final Logger LOG = LoggerFactory.getLogger("sora.s3");
 
@@ -54,7 +52,7 @@ public final class S3Access extends ServiceSupport implements EndpointStrategy {
             S3ClientBuilder b = S3Client.builder()
                     .region(Region.of(settings.region()))
                     .forcePathStyle(settings.forcePathStyle())
-                    .httpClientBuilder(ApacheHttpClient.builder().maxConnections(MAX_CONNECTIONS))
+                    .httpClientBuilder(ApacheHttpClient.builder().maxConnections(settings.maxConnections()))
                     .credentialsProvider(settings.hasKeys()
                             ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(),
                                     settings.secretKey()))

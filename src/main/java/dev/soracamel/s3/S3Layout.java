@@ -31,6 +31,8 @@ public record S3Layout(
     static final String PROCESSED_PREFIX = "sora.intake.s3.processed-prefix";
     static final String STORE_PREFIX = "sora.store.s3.prefix";
     static final String DEAD_LETTER_PREFIX = "sora.dead-letter.s3.prefix";
+    /** Connections left for uploads and checks beside the objects an intake poll holds open. */
+    static final int SPARE_CONNECTIONS = 10;
 
     /** Reads, checks and normalizes the layout; the normalized prefixes become the properties' values. */
     public static S3Layout apply(PropertiesComponent pc) {
@@ -80,11 +82,14 @@ public record S3Layout(
         if (intakeBucket.equals(deadLetterBucket)) {
             overlap(problems, DEAD_LETTER_PREFIX, deadLetterPrefix);
         }
+        // each object of a poll holds a connection until it is handled; uploads and checks need a few more
         int perPoll = p.integer("sora.intake.s3.max-objects-per-poll", 10);
-        if (perPoll < 1 || perPoll > S3Access.MAX_CONNECTIONS - 10) {
-            problems.add("sora.intake.s3.max-objects-per-poll must be 1 to " + (S3Access.MAX_CONNECTIONS - 10)
-                    + ": each object of a poll holds one of the S3 client's " + S3Access.MAX_CONNECTIONS
-                    + " connections until it is handled");
+        int connections = S3Settings.maxConnections(p);
+        if (perPoll < 1 || perPoll > connections - SPARE_CONNECTIONS) {
+            problems.add("sora.intake.s3.max-objects-per-poll must be 1 to " + (connections - SPARE_CONNECTIONS)
+                    + ": each object of a poll holds one of the S3 client's " + connections
+                    + " connections (sora.s3.max-connections) until it is handled, and " + SPARE_CONNECTIONS
+                    + " stay for uploads");
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("the S3 intake cannot start: " + String.join("; ", problems));

@@ -17,6 +17,7 @@ import dev.soracamel.config.Props;
  * @param accessKey             blank: the AWS default credentials chain
  * @param checksums             when-supported (the AWS SDK's default: a checksum with every upload) or
  *                              when-required, for stores that reject those checksums
+ * @param maxConnections        the client's connection pool
  */
 public record S3Settings(
         String region,
@@ -24,12 +25,18 @@ public record S3Settings(
         boolean forcePathStyle,
         String accessKey,
         String secretKey,
-        String checksums) {
+        String checksums,
+        int maxConnections) {
 
     public static S3Settings read(Props p) {
         return new S3Settings(p.string("sora.s3.region", "us-east-1"), p.string("sora.s3.endpoint-override", ""),
                 p.bool("sora.s3.force-path-style", false), p.string("sora.s3.access-key", ""),
-                p.string("sora.s3.secret-key", ""), p.string("sora.s3.checksums", "when-supported").toLowerCase(Locale.ROOT));
+                p.string("sora.s3.secret-key", ""), p.string("sora.s3.checksums", "when-supported").toLowerCase(Locale.ROOT),
+                maxConnections(p));
+    }
+
+    static int maxConnections(Props p) {
+        return p.integer("sora.s3.max-connections", 50);
     }
 
     /** Fails with the property to fix when the settings cannot build a client. */
@@ -37,6 +44,9 @@ public record S3Settings(
         if (accessKey.isEmpty() != secretKey.isEmpty()) {
             throw new IllegalStateException("S3 credentials are half set: give both sora.s3.access-key and sora.s3.secret-key "
                     + "(SORA_S3_ACCESS_KEY, SORA_S3_SECRET_KEY), or neither to use the AWS default credentials chain");
+        }
+        if (maxConnections < 1) {
+            throw new IllegalStateException("sora.s3.max-connections must be at least 1, not " + maxConnections);
         }
         if (!checksums.equals("when-supported") && !checksums.equals("when-required")) {
             throw new IllegalStateException("sora.s3.checksums must be when-supported or when-required, not '" + checksums + "'");

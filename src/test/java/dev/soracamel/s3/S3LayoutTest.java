@@ -55,6 +55,9 @@ class S3LayoutTest {
                 .hasMessageContaining("sora.dead-letter.s3.prefix=''");
         assertThatThrownBy(() -> S3Layout.apply(properties("sora.intake.s3.enabled", "true")))
                 .hasMessageContaining("sora.intake.s3.bucket is blank");
+        assertThatThrownBy(() -> S3Layout.apply(properties("sora.intake.s3.enabled", "true",
+                "sora.intake.s3.bucket", "media", "sora.intake.s3.max-objects-per-poll", "20", "sora.s3.max-connections", "20")))
+                .hasMessageContaining("sora.intake.s3.max-objects-per-poll must be 1 to 10");
     }
 
     @Test
@@ -66,11 +69,11 @@ class S3LayoutTest {
 
     @Test
     void half_set_credentials_and_a_bad_endpoint_are_reported_when_s3_is_used() {
-        assertThatThrownBy(() -> new S3Settings("us-east-1", "", false, "key", "", "when-supported").check())
+        assertThatThrownBy(() -> new S3Settings("us-east-1", "", false, "key", "", "when-supported", 50).check())
                 .hasMessageContaining("half set");
-        assertThatThrownBy(() -> new S3Settings("us-east-1", "127.0.0.1:9000", false, "", "", "when-supported").check())
+        assertThatThrownBy(() -> new S3Settings("us-east-1", "127.0.0.1:9000", false, "", "", "when-supported", 50).check())
                 .hasMessageContaining("sora.s3.endpoint-override must be a URL");
-        assertThat(new S3Settings("us-east-1", "", false, "AKIAEXAMPLE", "very-secret", "when-supported").toString())
+        assertThat(new S3Settings("us-east-1", "", false, "AKIAEXAMPLE", "very-secret", "when-supported", 50).toString())
                 .doesNotContain("very-secret").doesNotContain("AKIAEXAMPLE");
     }
 
