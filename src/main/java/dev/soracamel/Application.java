@@ -7,10 +7,12 @@ import java.util.stream.Stream;
 
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
+import dev.soracamel.s3.S3Layout;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.util.URISupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,16 +47,19 @@ public final class Application {
 
     private static void exitWhenIdle(Main main, CamelContext ctx) {
         SoraPipeline pipeline = ctx.getRegistry().lookupByNameAndType("soraPipeline", SoraPipeline.class);
+        // only the folder can be watched for emptiness cheaply; with the S3 intake alone, idle jobs decide
+        boolean watchFolder = Boolean.parseBoolean(ctx.getPropertiesComponent().resolveProperty("sora.intake.folder.enabled")
+                .orElse("true"));
         int quiet = 0;
         try {
             while (quiet < 3) {
                 Thread.sleep(1000);
-                quiet = pipeline.board().idle() && inboxEmpty(pipeline.settings().inbox()) ? quiet + 1 : 0;
+                quiet = pipeline.board().idle() && (!watchFolder || inboxEmpty(pipeline.settings().inbox())) ? quiet + 1 : 0;
             }
         } catch (InterruptedException e) {
             return;
         }
-        summary(pipeline);
+        summary(pipeline, ctx);
         main.completed();
     }
 
@@ -66,7 +71,7 @@ public final class Application {
         }
     }
 
-    private static void summary(SoraPipeline pipeline) {
+    private static void summary(SoraPipeline pipeline, CamelContext ctx) {
         var s = pipeline.settings();
         long stored = pipeline.board().counts().get("stored") instanceof Integer i ? i : 0;
         LOG.info("==== all requests settled: {} ====", pipeline.board().counts());
@@ -84,6 +89,16 @@ public final class Application {
             LOG.info("  rejected      {}  ->  {}: {}", r.requestId(), r.code(), r.message());
         }
         LOG.info("videos: {}   dead letters (with .error.json reasons): {}   ({} stored)",
-                s.outbox().toAbsolutePath(), s.deadLetterFolder().toAbsolutePath(), stored);
+                where(ctx, "sora.store", s.outbox()), where(ctx, "sora.dead-letter", s.deadLetterFolder()), stored);
+    }
+
+    /** The folder, or s3://bucket/prefix when {@code <key>.endpoint} is the S3 one. */
+    private static String where(CamelContext ctx, String key, Path folder) {
+        var pc = ctx.getPropertiesComponent();
+        String endpoint = pc.resolveProperty(key + ".endpoint").orElse("");
+        if (endpoint.startsWith("aws2-s3:")) {
+            return "s3://" + S3Layout.bucketOf(endpoint) + "/" + pc.resolveProperty(key + ".s3.prefix").orElse("");
+        }
+        return endpoint.startsWith("file:") ? folder.toAbsolutePath().toString() : URISupport.sanitizeUri(endpoint);
     }
 }

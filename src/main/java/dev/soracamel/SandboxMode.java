@@ -104,6 +104,10 @@ final class SandboxMode {
         if (examples.isBlank() || !Files.isDirectory(dir)) {
             return;
         }
+        if (!p.bool("sora.intake.folder.enabled", true)) {
+            LOG.info("the inbox folder is not read (sora.intake.folder.enabled=false): examples from {} are not copied", dir);
+            return;
+        }
         Path inbox = Path.of(p.string("sora.inbox", "data/inbox"));
         Files.createDirectories(inbox);
         int n = 0;

@@ -30,6 +30,9 @@ import dev.soracamel.progress.ProgressReport;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.OpenAiAdapter;
 import dev.soracamel.provider.YesAiAdapter;
+import dev.soracamel.s3.S3Access;
+import dev.soracamel.s3.S3Layout;
+import dev.soracamel.s3.S3Settings;
 import dev.soracamel.validate.ImageProbe;
 import dev.soracamel.validate.OpenAiCatalog;
 import dev.soracamel.validate.YesAiCatalog;
@@ -94,6 +97,8 @@ public final class SoraPipeline {
                         + p.name() + " points at " + p.baseUrl());
             }
         }
+        S3Layout layout = S3Layout.apply(pc);
+        S3Access s3 = new S3Access(S3Settings.read(new Props(pc::resolveProperty)));
         ObjectMapper json = jsonMapper();
         JobStore store = new FileJobStore(s.work().resolve("jobs"), json);
         BanList bans = new BanList(s.work().resolve("banned-customers.txt"));
@@ -105,6 +110,11 @@ public final class SoraPipeline {
             registry.bind("sora-http-" + p.name(), apiComponent(p));
         }
         registry.bind("sora-http-download", downloadComponent());
+        // Built on first use, only when an endpoint names #soraS3. Bound as an Object so that Camel's autowiring
+        // by type never hands it to other aws2-s3 endpoints (a host application's own, with their own keys).
+        registry.bind(S3Access.CLIENT, Object.class, s3::client);
+        ctx.getCamelContextExtension().registerEndpointCallback(s3);
+        ctx.addService(s3);
 
         JobBoard board = new JobBoard(s, store, bans, adapters);
         JobBoard.Resume resume = board.resume();
@@ -116,8 +126,8 @@ public final class SoraPipeline {
         registry.bind("soraSubmit", new SubmitStep(board));
         registry.bind("soraPoll", new PollStep(board));
         registry.bind("soraDownload", download);
-        registry.bind("soraStore", new StoreStep(board, download, json));
-        registry.bind("soraDeadLetter", new DeadLetterStep(board, json));
+        registry.bind("soraStore", new StoreStep(board, download, json, layout.storePrefix()));
+        registry.bind("soraDeadLetter", new DeadLetterStep(board, json, layout.deadLetterPrefix()));
         registry.bind("soraResume", new ResumeStep(board, resume));
         registry.bind("soraProgress", new ProgressReport(board));
         Props props = new Props(pc::resolveProperty);

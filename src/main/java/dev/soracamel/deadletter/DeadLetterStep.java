@@ -13,12 +13,15 @@ import dev.soracamel.intake.RequestIds;
 import dev.soracamel.job.Job;
 import dev.soracamel.validate.Rejection;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The dead-letter route's bean. Whatever failed, a job or a request that never became one, the channel
- * receives two entries: {@code <id>.error.json} with the reason, and the original request.
+ * receives two entries: {@code <id>.error.json} with the reason, and the original request. Each is named
+ * for a folder endpoint (CamelFileName) and for an S3 endpoint (CamelAwsS3Key, under the configured
+ * prefix), so the same route writes to either.
  */
 public class DeadLetterStep {
 
@@ -26,10 +29,19 @@ public class DeadLetterStep {
 
     private final JobBoard board;
     private final ObjectMapper json;
+    private final String keyPrefix;
 
-    public DeadLetterStep(JobBoard board, ObjectMapper json) {
+    /** @param keyPrefix S3 key prefix of dead letters ({@code sora.dead-letter.s3.prefix}, normalized) */
+    public DeadLetterStep(JobBoard board, ObjectMapper json, String keyPrefix) {
         this.board = board;
         this.json = json;
+        this.keyPrefix = keyPrefix;
+    }
+
+    private void name(Exchange ex, String name, String contentType) {
+        ex.getMessage().setHeader(Exchange.FILE_NAME, name);
+        ex.getMessage().setHeader(AWS2S3Constants.KEY, keyPrefix + name);
+        ex.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, contentType);
     }
 
     public void describe(Exchange ex) throws IOException {
@@ -43,26 +55,26 @@ public class DeadLetterStep {
                     null, null, null, null, null, item.source(), java.time.Instant.now());
         }
         ex.getMessage().getHeaders().clear();
-        ex.getMessage().setHeader(Exchange.FILE_NAME, d.requestId() + ".error.json");
+        name(ex, d.requestId() + ".error.json", "application/json");
         ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
     }
 
     public void original(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
         if (job != null) {
-            ex.getMessage().setHeader(Exchange.FILE_NAME, job.requestId + ".json");
+            name(ex, job.requestId + ".json", "application/json");
             ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(job.request));
             return;
         }
         IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
         if (item.original() != null) {
-            ex.getMessage().setHeader(Exchange.FILE_NAME, item.requestId() + ".json");
+            name(ex, item.requestId() + ".json", "application/json");
             ex.getMessage().setBody(item.original());
         } else {
-            // the whole intake file, as it came (it may not be JSON, or not text at all)
-            File file = ex.getProperty(IntakeStep.INTAKE_FILE, File.class);
-            ex.getMessage().setHeader(Exchange.FILE_NAME, safeName(item));
-            ex.getMessage().setBody(file);
+            // the whole intake file as it came (it may not be JSON, or not text at all): a File from the inbox
+            // folder, or the bytes read of an S3 object
+            name(ex, safeName(item), "application/octet-stream");
+            ex.getMessage().setBody(ex.getProperty(IntakeStep.INTAKE_FILE));
         }
     }
 

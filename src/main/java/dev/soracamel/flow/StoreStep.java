@@ -9,10 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.soracamel.job.Job;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 
 /**
  * The store route's bean: names the video and its metadata file ({@code <customer_id>/<request_id>.mp4}
- * and {@code .json}) for whatever storage endpoint is configured, and records the job as stored.
+ * and {@code .json}) for whatever storage endpoint is configured (CamelFileName for a folder, CamelAwsS3Key
+ * under the configured prefix for S3), and records the job as stored.
  */
 public class StoreStep {
 
@@ -22,11 +25,14 @@ public class StoreStep {
     private final JobBoard board;
     private final DownloadStep downloads;
     private final ObjectMapper json;
+    private final String keyPrefix;
 
-    public StoreStep(JobBoard board, DownloadStep downloads, ObjectMapper json) {
+    /** @param keyPrefix S3 key prefix of stored videos ({@code sora.store.s3.prefix}, normalized) */
+    public StoreStep(JobBoard board, DownloadStep downloads, ObjectMapper json, String keyPrefix) {
         this.board = board;
         this.downloads = downloads;
         this.json = json;
+        this.keyPrefix = keyPrefix;
     }
 
     /** Ids were checked to be safe names at intake, so the name cannot leave the storage folder. */
@@ -34,17 +40,33 @@ public class StoreStep {
         return job.customerId == null ? NO_CUSTOMER : job.customerId;
     }
 
+    private void name(Exchange ex, String name, String contentType) {
+        ex.getMessage().setHeader(Exchange.FILE_NAME, name);
+        ex.getMessage().setHeader(AWS2S3Constants.KEY, keyPrefix + name);
+        ex.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, contentType);
+    }
+
     public void video(Exchange ex) {
         Job job = Flow.job(ex);
-        ex.getMessage().setHeader(Exchange.FILE_NAME, folder(job) + "/" + job.requestId + ".mp4");
+        name(ex, folder(job) + "/" + job.requestId + ".mp4", "video/mp4");
+    }
+
+    /** Where the endpoint put the video: the file's path, s3://bucket/key, or at least the name it was given. */
+    static String location(Message m) {
+        String file = m.getHeader(Exchange.FILE_NAME_PRODUCED, String.class);
+        if (file != null) {
+            return file;
+        }
+        String key = m.getHeader(AWS2S3Constants.PRODUCED_KEY, String.class);
+        if (key != null) {
+            return "s3://" + m.getHeader(AWS2S3Constants.PRODUCED_BUCKET_NAME, String.class) + "/" + key;
+        }
+        return m.getHeader(Exchange.FILE_NAME, String.class);
     }
 
     public void metadata(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
-        String location = ex.getMessage().getHeader(Exchange.FILE_NAME_PRODUCED, String.class);
-        if (location == null) {
-            location = ex.getMessage().getHeader(Exchange.FILE_NAME, String.class);
-        }
+        String location = location(ex.getMessage());
         ex.setProperty("soraStoredLocation", location);
         ObjectNode meta = json.valueToTree(job);
         meta.put("state", "STORED");
@@ -54,7 +76,7 @@ public class StoreStep {
         meta.remove("resultUrl"); // dead within the hour, and a bearer of access while alive
         meta.remove(List.of("nextCheckAt", "seq", "deadLetterWritten"));
         ex.getMessage().getHeaders().clear();
-        ex.getMessage().setHeader(Exchange.FILE_NAME, folder(job) + "/" + job.requestId + ".json");
+        name(ex, folder(job) + "/" + job.requestId + ".json", "application/json");
         ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
     }
 

@@ -1,6 +1,8 @@
 package dev.soracamel.intake;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +15,11 @@ import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.validate.ImageProbe;
 import dev.soracamel.validate.Rejection;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.http.Abortable;
 
 /**
  * The intake routes' bean: reads a request file into requests, and accepts each one that passes every
@@ -23,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public class IntakeStep {
 
     private static final Logger LOG = LoggerFactory.getLogger("sora.jobs");
-    /** The intake file itself, for a dead letter that must carry the file as it came. */
+    /** The intake file as it came (a File, or the bytes read of an S3 object), for a dead letter that carries it. */
     public static final String INTAKE_FILE = "soraIntakeFile";
 
     private final JobBoard board;
@@ -36,15 +41,56 @@ public class IntakeStep {
         this.images = images;
     }
 
-    public List<IntakeItem> read(Exchange ex) {
-        String name = ex.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        if (name == null) {
-            name = ex.getMessage().getHeader(Exchange.FILE_NAME, "request.json", String.class);
+    /**
+     * Reads an intake file, or an object from the intake bucket, into requests. A file is handed on as the
+     * file itself; an object arrives as a stream, of which at most {@code sora.intake.max-file-bytes} are read
+     * (a larger or non-JSON object is rejected whole, and its dead letter carries those first bytes; the
+     * object itself moves to the processed prefix).
+     */
+    public List<IntakeItem> read(Exchange ex) throws IOException {
+        Message m = ex.getMessage();
+        String key = m.getHeader(AWS2S3Constants.KEY, String.class);
+        if (key == null) {
+            String name = m.getHeader(Exchange.FILE_NAME_ONLY, String.class);
+            if (name == null) {
+                name = m.getHeader(Exchange.FILE_NAME, "request.json", String.class);
+            }
+            Long size = m.getHeader(Exchange.FILE_LENGTH, Long.class);
+            ex.setProperty(INTAKE_FILE, m.getBody(File.class));
+            return parser.parse(name, size == null ? 0 : size, () -> m.getBody(byte[].class));
         }
-        Long size = ex.getMessage().getHeader(Exchange.FILE_LENGTH, Long.class);
-        File file = ex.getMessage().getBody(File.class);
-        ex.setProperty(INTAKE_FILE, file);
-        return parser.parse(name, size == null ? 0 : size, () -> ex.getMessage().getBody(byte[].class));
+        if (key.endsWith("/")) {
+            // a "folder" made in an S3 console: an empty marker object, not a request; it moves on with the rest
+            return List.of();
+        }
+        byte[] head = readAtMost(m.getBody(InputStream.class), parser.maxFileBytes(), key);
+        long size = m.getHeader(AWS2S3Constants.CONTENT_LENGTH, (long) head.length, Long.class);
+        ex.setProperty(INTAKE_FILE, head);
+        List<IntakeItem> items = parser.parse(key.substring(key.lastIndexOf('/') + 1), size, () -> head);
+        if (size > head.length) {
+            return items.stream().map(i -> i.rejection() == null ? i : i.reject(new Rejection(i.rejection().code(),
+                    i.rejection().message() + " (the dead letter holds its first " + head.length + " bytes; the whole "
+                            + "object moves to the processed prefix)"))).toList();
+        }
+        return items;
+    }
+
+    /**
+     * The first {@code max} bytes of an S3 object. A longer object is cut off rather than drained: its
+     * connection is aborted, so a huge object costs neither memory nor the time to download it.
+     */
+    private static byte[] readAtMost(InputStream in, long max, String key) throws IOException {
+        try {
+            byte[] head = in.readNBytes((int) Math.min(max, Integer.MAX_VALUE - 8));
+            if (in instanceof Abortable a && in.read() >= 0) {
+                a.abort();
+            }
+            return head;
+        } catch (IOException e) {
+            // the route has no dead-letter handler: the object stays under the intake prefix and is read again
+            throw new IOException("could not read S3 object " + key + "; it stays in the intake and is read again at "
+                    + "the next poll: " + e.getMessage(), e);
+        }
     }
 
     public void accept(Exchange ex) {

@@ -25,6 +25,10 @@ public class RequestParser {
         this.maxFileBytes = maxFileBytes;
     }
 
+    public long maxFileBytes() {
+        return maxFileBytes;
+    }
+
     /**
      * @param fileName  the file's name (its stem is the default request id)
      * @param size      its size in bytes, checked before its content is read

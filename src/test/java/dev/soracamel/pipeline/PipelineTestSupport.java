@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,7 +18,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.Application;
 import dev.soracamel.flow.JobBoard;
 import dev.soracamel.sandbox.SandboxServer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.AfterEach;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,8 +94,34 @@ abstract class PipelineTestSupport extends CamelMainTestSupport {
         p.put("sora.download.retry-delay-ms", "50");
         p.put("sora.progress.interval-ms", "2000");
         p.put("sora.validation.check-image", "false");
+        // a stopping context waits for each download consumer's poll to time out (1 s by default), and tests
+        // stop one or more contexts each
+        p.put("camel.component.seda.default-poll-timeout", "100");
         configure(p);
         return p;
+    }
+
+    private final List<CamelContext> restarted = new ArrayList<>();
+
+    /**
+     * Stops the running CamelContext as a process is stopped (in-flight steps finish, the job store stays)
+     * and starts a new one on the same folders: a restart. {@code change} may alter the new run's properties,
+     * as a person editing the configuration between runs would.
+     */
+    protected void restart(Consumer<Properties> change) throws Exception {
+        context.stop();
+        Properties p = useOverridePropertiesWithPropertiesComponent();
+        change.accept(p);
+        camelContextConfiguration().withUseOverridePropertiesWithPropertiesComponent(p);
+        CamelContext next = createCamelContext();
+        restarted.add(next);
+        next.start();
+        context = (ModelCamelContext) next;
+    }
+
+    @AfterEach
+    void stopRestarted() {
+        restarted.forEach(CamelContext::stop);
     }
 
     SandboxServer sandbox() {

@@ -1,0 +1,103 @@
+package dev.soracamel.intake;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.soracamel.SoraPipeline;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.http.Abortable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** How the intake reads an S3 object: as a stream, never more than the limit, and folder markers not at all. */
+class IntakeStepReadTest {
+
+    static final int MAX = 64;
+
+    private final IntakeStep intake = new IntakeStep(null, new RequestParser(SoraPipeline.jsonMapper(), MAX), null);
+
+    @Test
+    void an_object_within_the_limit_is_read_whole_and_kept_for_its_dead_letter() throws Exception {
+        byte[] content = "{\"version\": \"2\"}".getBytes(StandardCharsets.UTF_8);
+        Exchange ex = object("inbox/sub/one.json", content);
+
+        List<IntakeItem> items = intake.read(ex);
+
+        assertThat(items).singleElement().satisfies(i -> {
+            assertThat(i.requestId()).isEqualTo("one");
+            assertThat(i.source()).isEqualTo("one.json");
+            assertThat(i.request().path("version").asText()).isEqualTo("2");
+        });
+        assertThat(ex.getProperty(IntakeStep.INTAKE_FILE, byte[].class)).isEqualTo(content);
+        assertThat(stream(ex).aborted).isFalse();
+    }
+
+    @Test
+    void of_a_larger_object_only_the_limit_is_read_and_its_download_is_aborted() throws Exception {
+        byte[] content = new byte[10 * MAX];
+        Exchange ex = object("inbox/huge.json", content);
+
+        List<IntakeItem> items = intake.read(ex);
+
+        assertThat(items).singleElement().satisfies(i -> {
+            assertThat(i.rejection().code()).isEqualTo("REQUEST_FILE_TOO_LARGE");
+            assertThat(i.rejection().message()).contains("first " + MAX + " bytes");
+        });
+        assertThat(ex.getProperty(IntakeStep.INTAKE_FILE, byte[].class)).hasSize(MAX);
+        assertThat(stream(ex).aborted).isTrue();
+        assertThat(stream(ex).read).as("bytes taken from the connection").isLessThanOrEqualTo(MAX + 1);
+    }
+
+    @Test
+    void a_folder_marker_holds_no_request() throws Exception {
+        Exchange ex = object("inbox/folder/", new byte[0]);
+
+        assertThat(intake.read(ex)).isEmpty();
+    }
+
+    private static Exchange object(String key, byte[] content) {
+        Exchange ex = new DefaultExchange(new DefaultCamelContext());
+        ex.getMessage().setHeader(AWS2S3Constants.KEY, key);
+        ex.getMessage().setHeader(AWS2S3Constants.CONTENT_LENGTH, (long) content.length);
+        ex.getMessage().setBody(new ObjectStream(content));
+        return ex;
+    }
+
+    private static ObjectStream stream(Exchange ex) {
+        return ex.getMessage().getBody(ObjectStream.class);
+    }
+
+    /** Like the S3 client's response stream: it can be aborted, and counts what was taken from it. */
+    static final class ObjectStream extends ByteArrayInputStream implements Abortable {
+        boolean aborted;
+        int read;
+
+        ObjectStream(byte[] content) {
+            super(content);
+        }
+
+        @Override
+        public synchronized int read() {
+            int b = super.read();
+            read += b < 0 ? 0 : 1;
+            return b;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            int n = super.read(b, off, len);
+            read += Math.max(n, 0);
+            return n;
+        }
+
+        @Override
+        public void abort() {
+            aborted = true;
+        }
+    }
+}
