@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -17,22 +16,14 @@ import java.util.Map;
  * between the end of one call and the start of the next of the same kind, so the server sees arrivals at
  * least that far apart and no test trips the rate rule by accident; the {@code *Now} calls skip pacing.
  */
-final class SandboxTestClient {
+final class SandboxTestClient extends PacedTestClient {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final double PACE_PROVIDER_SECONDS = 1.5;
-
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final SandboxServer server;
-    private final double timeScale;
-    private String token;
     private long lastPostNanos;
     private long lastStatusNanos;
 
     SandboxTestClient(SandboxServer server, double timeScale, String token) {
-        this.server = server;
-        this.timeScale = timeScale;
-        this.token = token;
+        super(server, timeScale, token);
     }
 
     void token(String token) {
@@ -106,12 +97,6 @@ final class SandboxTestClient {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** Sleeps until the given provider seconds have passed since {@code startNanos}. */
-    void sleepUntilProviderSeconds(long startNanos, double providerSeconds) {
-        long until = startNanos + Math.round(providerSeconds * timeScale * 1e9);
-        sleepNanos(until - System.nanoTime());
-    }
-
     static String json(Object body) {
         try {
             return JSON.writeValueAsString(body);
@@ -120,43 +105,12 @@ final class SandboxTestClient {
         }
     }
 
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .timeout(Duration.ofSeconds(20));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return b;
-    }
-
     private Reply send(HttpRequest request) {
+        HttpResponse<String> r = sendForText(request);
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Reply(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private long pace(long lastNanos) {
-        if (lastNanos != 0) {
-            sleepNanos(lastNanos + Math.round(PACE_PROVIDER_SECONDS * timeScale * 1e9) - System.nanoTime());
-        }
-        return lastNanos;
-    }
-
-    private static void sleepNanos(long nanos) {
-        if (nanos <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

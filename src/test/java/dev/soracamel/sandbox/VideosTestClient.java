@@ -3,12 +3,9 @@ package dev.soracamel.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,21 +13,13 @@ import java.util.Map;
  * A minimal, well-behaved /v1/videos client for the sandbox tests. Like {@link SandboxTestClient} its paced
  * calls keep 1.5 provider seconds between calls of one kind, and the {@code *Now} calls skip pacing.
  */
-final class VideosTestClient {
+final class VideosTestClient extends PacedTestClient {
 
-    private static final double PACE_PROVIDER_SECONDS = 1.5;
-
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final SandboxServer server;
-    private final double timeScale;
-    private final String token;
     private long lastPostNanos;
     private long lastGetNanos;
 
     VideosTestClient(SandboxServer server, double timeScale, String token) {
-        this.server = server;
-        this.timeScale = timeScale;
-        this.token = token;
+        super(server, timeScale, token);
     }
 
     /** A valid sora-2 body as the spec writes it; tests change single fields of it. */
@@ -106,48 +95,13 @@ final class VideosTestClient {
         return r;
     }
 
-    void sleepUntilProviderSeconds(long startNanos, double providerSeconds) {
-        sleepNanos(startNanos + Math.round(providerSeconds * timeScale * 1e9) - System.nanoTime());
-    }
-
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .timeout(Duration.ofSeconds(20));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return b;
-    }
-
     private Reply send(HttpRequest request) {
+        HttpResponse<String> r = sendForText(request);
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Reply(r.statusCode(), r.body().isEmpty() ? null : SandboxTestClient.JSON.readTree(r.body()),
                     r.headers());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private long pace(long lastNanos) {
-        if (lastNanos != 0) {
-            sleepNanos(lastNanos + Math.round(PACE_PROVIDER_SECONDS * timeScale * 1e9) - System.nanoTime());
-        }
-        return lastNanos;
-    }
-
-    private static void sleepNanos(long nanos) {
-        if (nanos <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
