@@ -16,11 +16,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mkdir -p target/bench
-echo "bench: compiling (mvn test-compile)"
-mvn -q -B -ntp test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/cp-test.txt >/dev/null
+echo "bench: building (mvn package -DskipTests)"
+mvn -q -B -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench/cp-test.txt >/dev/null
 mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/bench/cp-runtime.txt >/dev/null
 
-APP_CP="$PWD/target/classes:$(cat target/bench/cp-runtime.txt)"
+# the pipeline runs from its jar, as deployed (an AppCDS archive, tried in the start-up scenario, needs jars)
+APP_JAR=$(ls "$PWD"/target/sora-camel-*.jar | grep -v -e sources -e javadoc | head -1)
+APP_CP="$APP_JAR:$(cat target/bench/cp-runtime.txt)"
 BENCH_CP="$PWD/target/test-classes:$PWD/target/classes:$(cat target/bench/cp-test.txt)"
 
 exec java -Xmx1g -Dsun.net.httpserver.nodelay=true -Dbench.appcp="$APP_CP" -cp "$BENCH_CP" \

@@ -75,7 +75,7 @@ public final class BenchMain {
                 report.row(s, "scenario failed", String.valueOf(e), "runs", false);
             }
             double took = (System.nanoTime() - ts) / 1e9;
-            report.detail("Machine load while each scenario ran", String.format("%s (%.0f s): %s", s, took, cpu.describe()));
+            report.detail(Report.LOAD, String.format("%s (%.0f s): %s", s, took, cpu.describe()));
             System.out.printf("[%s] done in %.0f s; %s%n", s, took, cpu.describe());
         }
         double total = (System.nanoTime() - t0) / 1e9;

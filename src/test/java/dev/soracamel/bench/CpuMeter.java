@@ -59,7 +59,7 @@ final class CpuMeter {
     }
 
     /**
-     * Waits until other processes leave the machine nearly idle (under a quarter of a core for a second), at
+     * Waits until other processes leave the machine nearly idle (under a quarter of a core for half a second), at
      * most {@code maxSeconds}. @return true when it got quiet
      */
     static boolean awaitQuiet(int maxSeconds) throws InterruptedException {
@@ -69,7 +69,7 @@ final class CpuMeter {
         long end = System.nanoTime() + maxSeconds * 1_000_000_000L;
         while (System.nanoTime() < end) {
             CpuMeter m = new CpuMeter();
-            Thread.sleep(1000);
+            Thread.sleep(500);
             if (m.othersCores() < 0.25) {
                 return true;
             }

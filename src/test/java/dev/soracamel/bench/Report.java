@@ -19,6 +19,8 @@ final class Report {
     record Versus(String measure, String pipeline, String baseline, String ratio) {
     }
 
+    static final String LOAD = "Machine load while each scenario ran";
+
     final List<Row> rows = new ArrayList<>();
     final List<Versus> versus = new ArrayList<>();
     final Map<String, List<String>> details = new LinkedHashMap<>();
@@ -64,9 +66,15 @@ final class Report {
         return sb.toString();
     }
 
+    /** The details, scenario by scenario; the machine's load last. */
     String detailText() {
         StringBuilder sb = new StringBuilder();
-        details.forEach((scenario, lines) -> {
+        Map<String, List<String>> ordered = new LinkedHashMap<>(details);
+        List<String> load = ordered.remove(LOAD);
+        if (load != null) {
+            ordered.put(LOAD, load);
+        }
+        ordered.forEach((scenario, lines) -> {
             sb.append("**").append(scenario).append("**\n\n");
             lines.forEach(l -> sb.append("- ").append(l).append('\n'));
             sb.append('\n');

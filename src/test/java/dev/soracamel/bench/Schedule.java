@@ -68,6 +68,30 @@ final class Schedule {
         return Math.max((sum + ramp) / rules.slots(), (n - 1) * rules.spacing() + min);
     }
 
+    /**
+     * The best a client could do that keeps the poll rhythm but picks one first-check delay for all tasks in
+     * hindsight (at least the provider's minimum): each slot is held until the first check at or after the
+     * task's end. Not a strict bound (a clairvoyant client could check each task exactly at its end), but what
+     * tuning the first-check delay alone can reach. @return {best delay, its bound}
+     */
+    double[] bestFixedFirstCheck() {
+        double[] d = durations();
+        double max = Arrays.stream(d).max().orElse(rules.firstCheck());
+        double bestT = rules.firstCheck();
+        double best = Double.MAX_VALUE;
+        for (double t = rules.firstCheck(); t <= Math.max(max, rules.firstCheck()) + 1e-9; t += 0.1) {
+            final double tt = t;
+            double[] occ = Arrays.stream(d).map(x -> x <= tt ? tt
+                    : tt + rules.pollInterval() * Math.ceil((x - tt) / rules.pollInterval() - 1e-9)).toArray();
+            double b = lowerBound(occ);
+            if (b < best) {
+                best = b;
+                bestT = t;
+            }
+        }
+        return new double[] {bestT, best};
+    }
+
     double quotaBound() {
         return lowerBound(durations());
     }

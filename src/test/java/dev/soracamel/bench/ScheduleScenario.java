@@ -153,6 +153,9 @@ final class ScheduleScenario {
                 ratio <= 1.05);
         double sb = s.scheduleBound();
         r.info(quota, "makespan / poll-schedule bound", String.format("%.3f (%.0f s / %.0f s)", ms / sb, ms, sb));
+        double[] best = s.bestFixedFirstCheck();
+        r.info(quota, "best first-check delay in hindsight", String.format("%.1f s: its bound %.0f s = %.3f × quota bound",
+                best[0], best[1], best[1] / lb));
         long breaches = st.breaches();
         r.row(quota, "limit breaches", String.format("%d (submit rate %d, status rate %d, task limit %d, early %d, "
                         + "over 60 checks %d)", breaches, st.postRateBreaches(), st.statusRateBreaches(),

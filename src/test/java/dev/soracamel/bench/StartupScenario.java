@@ -25,6 +25,59 @@ final class StartupScenario {
     private StartupScenario() {
     }
 
+    /** Exec → "started in", in ms, of one run with these JVM options. */
+    private static double once(BenchEnv env, String name, String baseUrl, List<String> jvm) throws Exception {
+        CpuMeter.awaitQuiet(30);
+        Path dir = env.runDir.resolve("startup/" + name);
+        Map<String, String> props = env.pipelineProps(dir, 1.0);
+        BenchEnv.yesai(props, baseUrl, 3);
+        try (AppProcess app = AppProcess.start(dir, env.appClasspath, jvm, props)) {
+            AppProcess.Line s = app.await(l -> l.contains(") started in "), Duration.ofSeconds(60));
+            if (s == null) {
+                throw new IllegalStateException(name + " did not start; see " + app.log);
+            }
+            if (!app.linesContaining("[cds]").isEmpty()) {
+                throw new IllegalStateException(name + ": the JVM could not use the archive: "
+                        + app.linesContaining("[cds]").get(0).text());
+            }
+            return (s.nanos() - app.startNanos) / 1e6;
+        }
+    }
+
+    /**
+     * What a JVM-level fix gives, code unchanged: an application class-data archive made by one training run
+     * (needs the app on a classpath of jars, which bench/run.sh provides). @return a note, empty if all went well
+     */
+    private static String appCds(BenchEnv env, int runs, List<Double> cds, List<Double> cdsC1) {
+        if (!env.appClasspath.split(java.io.File.pathSeparator)[0].endsWith(".jar")) {
+            return "";
+        }
+        Path jsa = env.runDir.resolve("startup/app.jsa");
+        try (SandboxServer sandbox = SandboxServer.start(new SandboxConfig())) {
+            Path dir = env.runDir.resolve("startup/cds-training");
+            Map<String, String> props = env.pipelineProps(dir, 1.0);
+            BenchEnv.yesai(props, sandbox.baseUrl(), 3);
+            props.put("sora.exit-when-idle", "true");
+            try (AppProcess app = AppProcess.start(dir, env.appClasspath, List.of("-XX:ArchiveClassesAtExit=" + jsa), props)) {
+                app.waitExit(Duration.ofSeconds(60));
+            }
+            if (!java.nio.file.Files.exists(jsa)) {
+                return "; the training run made no archive";
+            }
+            for (int i = 1; i <= runs; i++) {
+                cds.add(once(env, "cds-" + i, sandbox.baseUrl(), List.of("-XX:SharedArchiveFile=" + jsa)));
+                cdsC1.add(once(env, "cds-c1-" + i, sandbox.baseUrl(),
+                        List.of("-XX:SharedArchiveFile=" + jsa, "-XX:TieredStopAtLevel=1")));
+            }
+            System.out.printf("[startup] with AppCDS: %s; plus C1 only: %s%n", cds, cdsC1);
+            return "";
+        } catch (Exception e) {
+            cds.clear();
+            cdsC1.clear();
+            return "; the AppCDS runs failed: " + e.getMessage();
+        }
+    }
+
     static void run(BenchEnv env, Report report) throws Exception {
         int runs = env.startupRuns;
         List<Double> started = new ArrayList<>();
@@ -55,6 +108,9 @@ final class StartupScenario {
                         started.get(i - 1), progress.get(i - 1));
             }
         }
+        List<Double> cds = new ArrayList<>();
+        List<Double> cdsC1 = new ArrayList<>();
+        String cdsNote = appCds(env, Math.min(runs, 3), cds, cdsC1);
         double med = Schedule.median(started);
         report.row(SCENARIO, "exec → Camel \"started in\" (median of " + runs + ")", String.format("%.0f ms", med),
                 "< 2 s", med < 2000);
@@ -66,5 +122,15 @@ final class StartupScenario {
                 + "core; it was quiet before " + quiet + " of " + runs + " runs");
         report.detail(SCENARIO, "exec → started, each run: " + started.stream().map(d -> String.format("%.0f ms", d)).toList()
                 + "; Camel's own figure: " + camel);
+        if (!cds.isEmpty()) {
+            report.info(SCENARIO, "… with an AppCDS archive (JVM flags only)", String.format("%.0f ms median; with "
+                    + "-XX:TieredStopAtLevel=1 as well %.0f ms", Schedule.median(cds), Schedule.median(cdsC1)));
+            report.detail(SCENARIO, "AppCDS: one training run with -XX:ArchiveClassesAtExit, then runs with "
+                    + "-XX:SharedArchiveFile: " + cds.stream().map(d -> String.format("%.0f ms", d)).toList()
+                    + ", adding -XX:TieredStopAtLevel=1: " + cdsC1.stream().map(d -> String.format("%.0f ms", d)).toList()
+                    + cdsNote);
+        } else if (!cdsNote.isEmpty()) {
+            report.detail(SCENARIO, "AppCDS not measured" + cdsNote);
+        }
     }
 }
