@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The benchmark harness (issue #7): the real pipeline, run as the standalone application, against the
+# sandbox with a scaled clock, side by side with the seed-001 baseline loop. Prints a table of every figure
+# beside its goal; a full run also rewrites the results block of docs/BENCHMARKS.md.
+#
+#   bench/run.sh                    # everything (about 8 minutes on a 2-core machine)
+#   bench/run.sh quota              # some scenarios: quota openai baseline streaming backlog
+#                                   #   backlog-tuned startup (a partial run leaves docs/ alone)
+#   BENCH_SCALE=0.01 bench/run.sh   # knobs: BENCH_SCALE BENCH_BASELINE_SCALE BENCH_JOBS BENCH_SLOTS
+#                                   #   BENCH_BACKLOG_FILES BENCH_BACKLOG_TIMEOUT BENCH_BACKLOG_PROPS
+#                                   #   BENCH_STREAM_BYTES BENCH_STARTUP_RUNS
+#
+# Not part of `mvn verify`: the bench classes are compiled with the tests but no test runs them.
+# Work folders go to target/bench/run-<time>/ (the streaming scenario needs about 3 GB free there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mkdir -p target/bench
+echo "bench: building (mvn package -DskipTests)"
+mvn -q -B -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench/cp-test.txt >/dev/null
+mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/bench/cp-runtime.txt >/dev/null
+
+# the pipeline runs from its jar, as deployed (an AppCDS archive, tried in the start-up scenario, needs jars)
+APP_JAR=$(ls "$PWD"/target/sora-camel-*.jar | grep -v -e sources -e javadoc | head -1)
+APP_CP="$APP_JAR:$(cat target/bench/cp-runtime.txt)"
+BENCH_CP="$PWD/target/test-classes:$PWD/target/classes:$(cat target/bench/cp-test.txt)"
+
+exec java -Xmx1g -Dsun.net.httpserver.nodelay=true -Dbench.appcp="$APP_CP" -cp "$BENCH_CP" \
+  dev.soracamel.bench.BenchMain "$@"
