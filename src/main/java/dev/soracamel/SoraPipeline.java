@@ -85,7 +85,8 @@ public final class SoraPipeline {
             pc.resolveProperty(key).filter(v -> !v.isBlank() && !Path.of(v).isAbsolute())
                     .ifPresent(v -> pc.addOverrideProperty(key, Path.of(v).toAbsolutePath().normalize().toString()));
         }
-        SoraSettings s = SoraSettings.read(new Props(pc::resolveProperty));
+        Props props = new Props(pc::resolveProperty);
+        SoraSettings s = SoraSettings.read(props);
         for (ProviderSettings p : s.providers().values()) {
             if (!p.hasToken()) {
                 throw new IllegalStateException("provider " + p.name() + " has no API token: set sora.provider." + p.name()
@@ -98,7 +99,7 @@ public final class SoraPipeline {
             }
         }
         S3Layout layout = S3Layout.apply(pc);
-        S3Access s3 = new S3Access(S3Settings.read(new Props(pc::resolveProperty)));
+        S3Access s3 = new S3Access(S3Settings.read(props));
         ObjectMapper json = jsonMapper();
         JobStore store = new FileJobStore(s.work().resolve("jobs"), json);
         BanList bans = new BanList(s.work().resolve("banned-customers.txt"));
@@ -130,9 +131,8 @@ public final class SoraPipeline {
         registry.bind("soraDeadLetter", new DeadLetterStep(board, json, layout.deadLetterPrefix()));
         registry.bind("soraResume", new ResumeStep(board, resume));
         registry.bind("soraProgress", new ProgressReport(board));
-        Props props = new Props(pc::resolveProperty);
         registry.bind("soraRetention", new Retention(board, Path.of(props.string("sora.archive", "data/archive")),
-                s.deadLetterFolder(), s.work().resolve("downloads"),
+                s.deadLetterFolder(), download.downloads(),
                 Duration.ofDays(props.integer("sora.retention.archive-days", 30)),
                 Duration.ofDays(props.integer("sora.retention.dead-letter-days", 90)),
                 Duration.ofDays(props.integer("sora.retention.job-days", 0))));

@@ -13,7 +13,6 @@ import dev.soracamel.intake.RequestIds;
 import dev.soracamel.job.Job;
 import dev.soracamel.validate.Rejection;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +37,6 @@ public class DeadLetterStep {
         this.keyPrefix = keyPrefix;
     }
 
-    private void name(Exchange ex, String name, String contentType) {
-        ex.getMessage().setHeader(Exchange.FILE_NAME, name);
-        ex.getMessage().setHeader(AWS2S3Constants.KEY, keyPrefix + name);
-        ex.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, contentType);
-    }
 
     public void describe(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
@@ -55,25 +49,25 @@ public class DeadLetterStep {
                     null, null, null, null, null, item.source(), java.time.Instant.now());
         }
         ex.getMessage().getHeaders().clear();
-        name(ex, d.requestId() + ".error.json", "application/json");
+        Flow.storageName(ex, keyPrefix, d.requestId() + ".error.json", "application/json");
         ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(d));
     }
 
     public void original(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
         if (job != null) {
-            name(ex, job.requestId + ".json", "application/json");
+            Flow.storageName(ex, keyPrefix, job.requestId + ".json", "application/json");
             ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(job.request));
             return;
         }
         IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
         if (item.original() != null) {
-            name(ex, item.requestId() + ".json", "application/json");
+            Flow.storageName(ex, keyPrefix, item.requestId() + ".json", "application/json");
             ex.getMessage().setBody(item.original());
         } else {
             // the whole intake file as it came (it may not be JSON, or not text at all): a File from the inbox
             // folder, or the bytes read of an S3 object
-            name(ex, safeName(item), "application/octet-stream");
+            Flow.storageName(ex, keyPrefix, safeName(item), "application/octet-stream");
             ex.getMessage().setBody(ex.getProperty(IntakeStep.INTAKE_FILE));
         }
     }

@@ -4,6 +4,7 @@ import dev.soracamel.job.Job;
 import dev.soracamel.provider.HttpAnswer;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 
 /** Exchange property names the routes and beans share, and small helpers around them. */
 public final class Flow {
@@ -28,6 +29,17 @@ public final class Flow {
 
     public static void next(Exchange ex, Next next) {
         ex.setProperty(NEXT, next.name());
+    }
+
+    /**
+     * Names what a storage endpoint writes next, for a folder (CamelFileName) and for S3 (CamelAwsS3Key
+     * under the endpoint's prefix) alike, so one route serves both.
+     */
+    public static void storageName(Exchange ex, String keyPrefix, String name, String contentType) {
+        Message m = ex.getMessage();
+        m.setHeader(Exchange.FILE_NAME, name);
+        m.setHeader(AWS2S3Constants.KEY, keyPrefix + name);
+        m.setHeader(AWS2S3Constants.CONTENT_TYPE, contentType);
     }
 
     /**

@@ -40,15 +40,10 @@ public class StoreStep {
         return job.customerId == null ? NO_CUSTOMER : job.customerId;
     }
 
-    private void name(Exchange ex, String name, String contentType) {
-        ex.getMessage().setHeader(Exchange.FILE_NAME, name);
-        ex.getMessage().setHeader(AWS2S3Constants.KEY, keyPrefix + name);
-        ex.getMessage().setHeader(AWS2S3Constants.CONTENT_TYPE, contentType);
-    }
 
     public void video(Exchange ex) {
         Job job = Flow.job(ex);
-        name(ex, folder(job) + "/" + job.requestId + ".mp4", "video/mp4");
+        Flow.storageName(ex, keyPrefix, folder(job) + "/" + job.requestId + ".mp4", "video/mp4");
     }
 
     /** Where the endpoint put the video: the file's path, s3://bucket/key, or at least the name it was given. */
@@ -76,7 +71,7 @@ public class StoreStep {
         meta.remove("resultUrl"); // dead within the hour, and a bearer of access while alive
         meta.remove(List.of("nextCheckAt", "seq", "deadLetterWritten"));
         ex.getMessage().getHeaders().clear();
-        name(ex, folder(job) + "/" + job.requestId + ".json", "application/json");
+        Flow.storageName(ex, keyPrefix, folder(job) + "/" + job.requestId + ".json", "application/json");
         ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
     }
 

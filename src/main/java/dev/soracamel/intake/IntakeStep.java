@@ -96,8 +96,8 @@ public class IntakeStep {
     public void accept(Exchange ex) {
         IntakeItem item = ex.getMessage().getBody(IntakeItem.class);
         ex.setProperty(Flow.ITEM, item);
-        if (item.rejection() == null && board.find(item.requestId()).isPresent()) {
-            Job earlier = board.find(item.requestId()).get();
+        Job earlier = item.rejection() == null ? board.find(item.requestId()).orElse(null) : null;
+        if (earlier != null) {
             LOG.warn("request {} from {} is a duplicate: that request_id was accepted from {} at {}; "
                     + "it is not submitted again", item.requestId(), item.source(), earlier.source, earlier.acceptedAt);
             Flow.next(ex, Next.DUPLICATE);
