@@ -21,7 +21,7 @@ mvn -q -B -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=
 mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/bench/cp-runtime.txt >/dev/null
 
 # the pipeline runs from its jar, as deployed (an AppCDS archive, tried in the start-up scenario, needs jars)
-APP_JAR=$(ls "$PWD"/target/sora-camel-*.jar | grep -v -e sources -e javadoc | head -1)
+APP_JAR=$(ls "$PWD"/target/sora-camel-*.jar | grep -v -e sources -e javadoc | sed -n 1p)
 APP_CP="$APP_JAR:$(cat target/bench/cp-runtime.txt)"
 BENCH_CP="$PWD/target/test-classes:$PWD/target/classes:$(cat target/bench/cp-test.txt)"
 

@@ -32,7 +32,7 @@ trap stop_s3proxy EXIT
 
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time (/usr/bin/time; Debian: apt-get install time)"; exit 2; }
 
-echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB memory, $(java -version 2>&1 | head -1)"
+echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB memory, $(java -version 2>&1 | sed -n 1p)"
 echo "building and resolving the classpath (work folder $WORK)..."
 mvn -q -B -ntp test-compile
 mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$WORK/runtime.cp"
