@@ -2,9 +2,9 @@ package dev.soracamel;
 
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -26,12 +26,13 @@ import dev.soracamel.intake.RequestParser;
 import dev.soracamel.job.BanList;
 import dev.soracamel.job.FileJobStore;
 import dev.soracamel.job.JobStore;
+import dev.soracamel.notify.NotifyStep;
+import dev.soracamel.flow.DownloadRetry;
 import dev.soracamel.progress.ProgressReport;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.OpenAiAdapter;
 import dev.soracamel.provider.YesAiAdapter;
 import dev.soracamel.s3.S3Access;
-import dev.soracamel.s3.S3Layout;
 import dev.soracamel.s3.S3Settings;
 import dev.soracamel.validate.ImageProbe;
 import dev.soracamel.validate.OpenAiCatalog;
@@ -39,26 +40,66 @@ import dev.soracamel.validate.YesAiCatalog;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.http.HttpComponent;
+import org.apache.camel.model.Model;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.PluginHelper;
 import org.apache.camel.support.ResourceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts the beans the routes call into a CamelContext, and one submit and one poll route per configured
- * provider (from the {@code submit} and {@code poll} route templates). Standalone runs do this through
- * {@link SoraConfiguration}; a host application can call {@link #install} on its own context.
+ * One pipeline in a CamelContext: its beans, bound as {@code <name>Board}, {@code <name>Intake}, ..., and its
+ * routes, instantiated from the route templates in {@code routes/} (classpath {@code dev/soracamel/routes/}).
+ * Standalone runs install the pipeline named {@code sora} through {@link SoraConfiguration}; a host
+ * application calls {@link #install(CamelContext, Options)} on its own context, as often as it wants
+ * pipelines, each reading its own properties ({@code <name>.inbox}, {@code <name>.provider.*}, ...).
  */
 public final class SoraPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(SoraPipeline.class);
+    /** Where the route templates live on the classpath (packed there by the build, from routes/). */
+    public static final String TEMPLATES = "classpath:dev/soracamel/routes/*.yaml";
+    private static final Pattern NAME = Pattern.compile("[a-z][a-zA-Z0-9]*");
 
+    /**
+     * @param name          the pipeline's name: the prefix of its properties, bean names and internal endpoints
+     * @param routeIdPrefix put before every route id (intake-folder, submit-yesai, ...), so that two
+     *                      pipelines, or a pipeline and a host's own routes, never clash
+     */
+    public record Options(String name, String routeIdPrefix) {
+        public Options {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("a pipeline name is a lower-case letter then letters or digits, "
+                        + "not '" + name + "': it prefixes property keys, bean names and endpoint names");
+            }
+            routeIdPrefix = routeIdPrefix == null ? "" : routeIdPrefix;
+        }
+
+        /** The standalone pipeline: {@code sora.*} properties, route ids without a prefix. */
+        public static Options standalone() {
+            return new Options(Props.DEFAULT_PIPELINE, "");
+        }
+
+        /** A pipeline in a host's context: {@code <name>.*} properties, route ids {@code <name>-...}. */
+        public static Options named(String name) {
+            return new Options(name, name + "-");
+        }
+    }
+
+    private final Options options;
     private final SoraSettings settings;
     private final JobBoard board;
+    private final Map<String, String> endpoints;
 
-    private SoraPipeline(SoraSettings settings, JobBoard board) {
+    private SoraPipeline(Options options, SoraSettings settings, JobBoard board, Map<String, String> endpoints) {
+        this.options = options;
         this.settings = settings;
         this.board = board;
+        this.endpoints = endpoints;
+    }
+
+    public String name() {
+        return options.name();
     }
 
     public SoraSettings settings() {
@@ -67,6 +108,16 @@ public final class SoraPipeline {
 
     public JobBoard board() {
         return board;
+    }
+
+    /** The endpoint a host application sends one request to and gets the job id or the rejection back. */
+    public String requestEndpoint() {
+        return "direct:" + name() + "-request";
+    }
+
+    /** Where videos, dead letters and notifications go (the resolved endpoint URIs, credentials masked). */
+    public Map<String, String> endpoints() {
+        return endpoints;
     }
 
     public static ObjectMapper jsonMapper() {
@@ -79,87 +130,154 @@ public final class SoraPipeline {
     /** Folder properties; made absolute at start (Camel's file "move" would read a relative one under the inbox). */
     static final String[] FOLDERS = {"sora.inbox", "sora.archive", "sora.outbox", "sora.dead-letter.folder", "sora.work"};
 
+    /** The standalone pipeline ({@code sora.*} properties). */
     public static SoraPipeline install(CamelContext ctx) throws Exception {
+        return install(ctx, Options.standalone());
+    }
+
+    public static SoraPipeline install(CamelContext ctx, Options options) throws Exception {
+        String name = options.name();
         var pc = ctx.getPropertiesComponent();
+        Props props = new Props(pc::resolveProperty, name);
         for (String key : FOLDERS) {
-            pc.resolveProperty(key).filter(v -> !v.isBlank() && !Path.of(v).isAbsolute())
-                    .ifPresent(v -> pc.addOverrideProperty(key, Path.of(v).toAbsolutePath().normalize().toString()));
+            props.find(key).filter(v -> !Path.of(v).isAbsolute())
+                    .ifPresent(v -> pc.addOverrideProperty(props.key(key), Path.of(v).toAbsolutePath().normalize().toString()));
         }
-        Props props = new Props(pc::resolveProperty);
         SoraSettings s = SoraSettings.read(props);
         for (ProviderSettings p : s.providers().values()) {
             if (!p.hasToken()) {
-                throw new IllegalStateException("provider " + p.name() + " has no API token: set sora.provider." + p.name()
-                        + ".token (or its environment variable), or run the sandbox (sora.sandbox.enabled)");
+                throw new IllegalStateException("provider " + p.name() + " has no API token: set "
+                        + props.key("sora.provider." + p.name() + ".token")
+                        + " (or its environment variable), or run the sandbox (sora.sandbox.enabled)");
             }
             if (s.timeScale() != 1.0 && !p.isLoopback()) {
                 // A shrunk schedule against a real provider would break its limits.
-                throw new IllegalStateException("sora.time-scale=" + s.timeScale() + " is for the sandbox only, but provider "
-                        + p.name() + " points at " + p.baseUrl());
+                throw new IllegalStateException(props.key("sora.time-scale") + "=" + s.timeScale()
+                        + " is for the sandbox only, but provider " + p.name() + " points at " + p.baseUrl());
             }
         }
-        S3Layout layout = S3Layout.apply(pc);
-        S3Access s3 = new S3Access(S3Settings.read(props));
+        Registry registry = ctx.getRegistry();
+        for (SoraPipeline other : registry.findByType(SoraPipeline.class)) {
+            other.refuseToShare(s);
+        }
+        PipelineRoutes routes = PipelineRoutes.read(props, s);
+        S3Access s3 = new S3Access(S3Settings.read(props), name + "S3");
         ObjectMapper json = jsonMapper();
         JobStore store = new FileJobStore(s.work().resolve("jobs"), json);
         BanList bans = new BanList(s.work().resolve("banned-customers.txt"));
 
         Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();
-        Registry registry = ctx.getRegistry();
         for (ProviderSettings p : s.providers().values()) {
             adapters.put(p.name(), adapter(ctx, p, json));
-            registry.bind("sora-http-" + p.name(), apiComponent(p));
+            registry.bind(name + "-http-" + p.name(), apiComponent(p));
         }
-        registry.bind("sora-http-download", downloadComponent());
-        // Built on first use, only when an endpoint names #soraS3. Bound as an Object so that Camel's autowiring
-        // by type never hands it to other aws2-s3 endpoints (a host application's own, with their own keys).
-        registry.bind(S3Access.CLIENT, Object.class, s3::client);
+        registry.bind(name + "-http-download", downloadComponent());
+        // Built on first use, only when an endpoint names #<name>S3. Bound as an Object so that Camel's
+        // autowiring by type never hands it to other aws2-s3 endpoints (a host application's own, with their keys).
+        registry.bind(s3.beanName(), Object.class, s3::client);
         ctx.getCamelContextExtension().registerEndpointCallback(s3);
         ctx.addService(s3);
 
         JobBoard board = new JobBoard(s, store, bans, adapters);
         JobBoard.Resume resume = board.resume();
         ImageProbe images = s.checkImage() ? new ImageProbe(s.imageTimeout(), s.imageMaxBytes(), s.imageMaxSide()) : null;
-        DownloadStep download = new DownloadStep(board, s.work().resolve("downloads"));
+        DownloadStep download = new DownloadStep(board, routes.downloads());
 
-        registry.bind("soraBoard", board);
-        registry.bind("soraIntake", new IntakeStep(board, new RequestParser(json, s.intakeMaxBytes()), images));
-        registry.bind("soraSubmit", new SubmitStep(board));
-        registry.bind("soraPoll", new PollStep(board));
-        registry.bind("soraDownload", download);
-        registry.bind("soraStore", new StoreStep(board, download, json, layout.storePrefix()));
-        registry.bind("soraDeadLetter", new DeadLetterStep(board, json, layout.deadLetterPrefix()));
-        registry.bind("soraResume", new ResumeStep(board, resume));
-        registry.bind("soraProgress", new ProgressReport(board));
-        registry.bind("soraRetention", new Retention(board, Path.of(props.string("sora.archive", "data/archive")),
-                s.deadLetterFolder(), download.downloads(),
-                Duration.ofDays(props.integer("sora.retention.archive-days", 30)),
-                Duration.ofDays(props.integer("sora.retention.dead-letter-days", 90)),
-                Duration.ofDays(props.integer("sora.retention.job-days", 0))));
+        registry.bind(name + "Board", board);
+        registry.bind(name + "Intake", new IntakeStep(board, new RequestParser(json, s.intakeMaxBytes()), images));
+        registry.bind(name + "Submit", new SubmitStep(board));
+        registry.bind(name + "Poll", new PollStep(board));
+        registry.bind(name + "Download", download);
+        if (registry.lookupByName(DownloadRetry.BEAN) == null) {
+            registry.bind(DownloadRetry.BEAN, new DownloadRetry());
+        }
+        registry.bind(name + "Store", new StoreStep(board, download, json, routes.s3().storePrefix()));
+        registry.bind(name + "DeadLetter", new DeadLetterStep(board, json, routes.s3().deadLetterPrefix()));
+        registry.bind(name + "Notify", new NotifyStep(name, board, json));
+        registry.bind(name + "Resume", new ResumeStep(board, resume));
+        registry.bind(name + "Progress", new ProgressReport(board));
+        registry.bind(name + "Retention", new Retention(board, s.archive(), s.deadLetterFolder(), download.downloads(),
+                s.keepArchive(), s.keepDeadLetters(), s.keepJobs()));
 
-        ctx.addStartupListener(new ExtendedStartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                // the templates are only known once the route files are loaded
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
-                for (String provider : s.providers().keySet()) {
-                    context.addRouteFromTemplate("submit-" + provider, "submit", Map.of("provider", provider));
-                    context.addRouteFromTemplate("poll-" + provider, "poll", Map.of("provider", provider));
+        SoraPipeline pipeline = new SoraPipeline(options, s, board, routes.endpoints());
+        registry.bind(name + "Pipeline", pipeline);
+        if (ctx.isStarted()) {
+            pipeline.addRoutes(ctx, routes, s3);
+        } else {
+            ctx.addStartupListener(new ExtendedStartupListener() {
+                @Override
+                public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                    // the templates may only be loaded once the context has read its route files
                 }
-            }
-        });
-        SoraPipeline pipeline = new SoraPipeline(s, board);
-        registry.bind("soraPipeline", pipeline);
+
+                @Override
+                public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+                    pipeline.addRoutes(context, routes, s3);
+                }
+            });
+        }
         for (ProviderSettings p : s.providers().values()) {
-            LOG.info("provider {} ({}) at {}: {} active tasks, submits {} apart, status checks {} apart, poll every {}, "
-                            + "at most {} checks{}", p.name(), p.type(), p.baseUrl(), p.activeTasks(),
+            LOG.info("{}provider {} ({}) at {}: {} active tasks, submits {} apart, status checks {} apart, poll every {}, "
+                            + "at most {} checks{}", name.equals(Props.DEFAULT_PIPELINE) ? "" : "pipeline " + name + ": ",
+                    p.name(), p.type(), p.baseUrl(), p.activeTasks(),
                     s.scaled(p.submitSpacing()), s.scaled(p.statusSpacing()), s.scaled(p.pollInterval()),
                     p.maxStatusChecks(), s.timeScale() == 1.0 ? "" : " (schedule scaled x" + s.timeScale() + ")");
         }
         return pipeline;
+    }
+
+    /**
+     * Loads the route templates from this jar unless the context has them already (Camel Main reads them
+     * through {@code camel.main.routes-include-pattern}; a host's plain CamelContext does not).
+     */
+    public static void loadTemplates(CamelContext ctx) throws Exception {
+        Model model = ctx.getCamelContextExtension().getContextPlugin(Model.class);
+        if (model.getRouteTemplateDefinition(PipelineRoutes.PROBE_TEMPLATE) != null) {
+            return;
+        }
+        var resources = PluginHelper.getPackageScanResourceResolver(ctx).findResources(TEMPLATES);
+        if (resources.isEmpty()) {
+            throw new IllegalStateException("the route templates (" + TEMPLATES + ") are not on the classpath");
+        }
+        PluginHelper.getRoutesLoader(ctx).loadRoutes(resources);
+    }
+
+    private void addRoutes(CamelContext ctx, PipelineRoutes routes, S3Access s3) throws Exception {
+        loadTemplates(ctx);
+        // a missing bucket or refused credentials stop the start with a sentence that says which and why,
+        // before the first paid video has nowhere to go
+        for (String bucket : routes.ownBuckets()) {
+            s3.check(bucket);
+        }
+        for (PipelineRoutes.Instance r : routes.instances()) {
+            Map<String, Object> params = new LinkedHashMap<>(r.params());
+            params.put("pipeline", name());
+            ctx.addRouteFromTemplate(options.routeIdPrefix() + r.step(), r.template(), params);
+        }
+    }
+
+    /**
+     * Two pipelines in one context must not share a job store (each would resume the other's jobs) nor a
+     * provider account (each would fill the account's active tasks on its own, and together break them).
+     */
+    private void refuseToShare(SoraSettings other) {
+        if (name().equals(other.pipeline())) {
+            throw new IllegalStateException("a pipeline named '" + name() + "' is already installed in this context");
+        }
+        if (settings.work().equals(other.work())) {
+            throw new IllegalStateException("pipelines '" + name() + "' and '" + other.pipeline() + "' both keep their "
+                    + "jobs in " + other.work() + ": give each its own work folder (" + other.pipeline() + ".work)");
+        }
+        for (ProviderSettings mine : settings.providers().values()) {
+            for (ProviderSettings theirs : other.providers().values()) {
+                if (mine.baseUrl().equals(theirs.baseUrl()) && mine.token().equals(theirs.token())) {
+                    throw new IllegalStateException("pipelines '" + name() + "' (provider " + mine.name() + ") and '"
+                            + other.pipeline() + "' (provider " + theirs.name() + ") use the same account at "
+                            + mine.baseUrl() + ": its limits hold per account, and two pipelines would each fill "
+                            + "them. Give each pipeline its own account, or send both kinds of request to one pipeline");
+                }
+            }
+        }
     }
 
     private static ProviderAdapter adapter(CamelContext ctx, ProviderSettings p, ObjectMapper json) throws Exception {

@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the beans need from {@code sora.*} properties, read once at start. The property names and
- * defaults are documented in {@code config/application.properties}.
+ * Everything the beans need from a pipeline's properties ({@code sora.*} for the default pipeline), read
+ * once at start. The property names and defaults are documented in {@code config/application.properties}.
  */
 public record SoraSettings(
+        String pipeline,
         Path inbox,
+        Path archive,
         Path work,
         Path outbox,
         Path deadLetterFolder,
@@ -33,7 +35,10 @@ public record SoraSettings(
         int imageMaxSide,
         Duration linkLifetime,
         int downloadAttempts,
-        long intakeMaxBytes) {
+        long intakeMaxBytes,
+        Duration keepArchive,
+        Duration keepDeadLetters,
+        Duration keepJobs) {
 
     public static SoraSettings read(Props p) {
         Map<String, ProviderSettings> providers = new LinkedHashMap<>();
@@ -52,7 +57,9 @@ public record SoraSettings(
             throw new IllegalStateException("sora.time-scale must be in (0, 1], not " + scale);
         }
         return new SoraSettings(
+                p.pipeline(),
                 Path.of(p.string("sora.inbox", "data/inbox")),
+                Path.of(p.string("sora.archive", "data/archive")),
                 Path.of(p.string("sora.work", "data/work")),
                 Path.of(p.string("sora.outbox", "data/outbox")),
                 Path.of(p.string("sora.dead-letter.folder", "data/dead-letter")),
@@ -73,7 +80,10 @@ public record SoraSettings(
                 p.integer("sora.validation.image-max-side", 2000),
                 p.duration("sora.download.link-lifetime", "60m"),
                 p.integer("sora.download.attempts", 5),
-                p.longValue("sora.intake.max-file-bytes", 1024 * 1024));
+                p.longValue("sora.intake.max-file-bytes", 1024 * 1024),
+                Duration.ofDays(p.integer("sora.retention.archive-days", 30)),
+                Duration.ofDays(p.integer("sora.retention.dead-letter-days", 90)),
+                Duration.ofDays(p.integer("sora.retention.job-days", 0)));
     }
 
     /**

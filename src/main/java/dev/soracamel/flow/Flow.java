@@ -17,6 +17,8 @@ public final class Flow {
     public static final String NEXT = "soraNext";
     /** An intake item being accepted or rejected. */
     public static final String ITEM = "soraItem";
+    /** The name of the pipeline the exchange belongs to (set where a shared bean needs to find its own). */
+    public static final String PIPELINE = "soraPipeline";
     /** Set while this exchange holds a provider call gate that must be released. */
     public static final String GATE = "soraGate";
 

@@ -77,7 +77,8 @@ public class JobBoard {
     // ---------------------------------------------------------------- start
 
     /** What a restart has to finish: jobs to download or to dead-letter now. */
-    public record Resume(List<String> downloads, List<String> deadLetters) {
+    /** What a previous run left half done: downloads, dead letters not yet written, events not yet sent. */
+    public record Resume(List<String> downloads, List<String> deadLetters, List<String> notifications) {
     }
 
     /**
@@ -87,6 +88,7 @@ public class JobBoard {
     public synchronized Resume resume() {
         List<String> downloads = new ArrayList<>();
         List<String> dead = new ArrayList<>();
+        List<String> notify = new ArrayList<>();
         Instant now = Instant.now();
         for (Job job : store.all()) {
             seq = Math.max(seq, job.seq);
@@ -124,16 +126,22 @@ public class JobBoard {
                 }
                 case DEAD -> {
                     if (!job.deadLetterWritten) {
-                        dead.add(job.requestId);
+                        dead.add(job.requestId); // its event goes out once it is written
+                    } else if (job.notifyPending) {
+                        notify.add(job.requestId);
                     }
                 }
-                case STORED -> { }
+                case STORED -> {
+                    if (job.notifyPending) {
+                        notify.add(job.requestId);
+                    }
+                }
             }
         }
         if (!store.all().isEmpty()) {
             LOG.info("resumed from the job store: {}", counts());
         }
-        return new Resume(downloads, dead);
+        return new Resume(downloads, dead, notify);
     }
 
     // ---------------------------------------------------------------- intake
@@ -509,6 +517,7 @@ public class JobBoard {
         job.storedAt = Instant.now();
         job.storedLocation = location;
         job.videoBytes = bytes;
+        job.notifyPending = true;
         job.record("stored", location);
         store.update(job);
         LOG.info("job {} [{}] stored: {} ({} bytes, {} s after the task completed)", job.requestId, job.provider,
@@ -561,9 +570,19 @@ public class JobBoard {
 
     public synchronized void deadLettered(Job job) {
         job.deadLetterWritten = true;
+        job.notifyPending = true;
         store.update(job);
         DeadLetter d = job.deadLetter;
         LOG.warn("job {} [{}] DEAD-LETTERED {}: {}", job.requestId, job.provider, d.code(), d.message());
+    }
+
+    /** The notification endpoint took the job's event: it is not sent again at the next start. */
+    public synchronized void notified(Job job) {
+        if (job.notifyPending) {
+            job.notifyPending = false;
+            job.record("notified", job.state.name().toLowerCase(java.util.Locale.ROOT));
+            store.update(job);
+        }
     }
 
     /** A request turned away at intake: it never became a job, but a person should see it was here. */

@@ -23,6 +23,10 @@ public class ResumeStep {
         return resume.deadLetters();
     }
 
+    public List<String> notifications() {
+        return resume.notifications();
+    }
+
     public void load(Exchange ex) {
         ex.setProperty(Flow.JOB, board.find(ex.getMessage().getBody(String.class)).orElseThrow());
     }

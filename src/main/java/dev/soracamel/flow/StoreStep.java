@@ -69,7 +69,7 @@ public class StoreStep {
         meta.put("storedLocation", location);
         meta.put("videoBytes", ex.getProperty("soraVideoBytes", Long.class));
         meta.remove("resultUrl"); // dead within the hour, and a bearer of access while alive
-        meta.remove(List.of("nextCheckAt", "seq", "deadLetterWritten"));
+        meta.remove(List.of("nextCheckAt", "seq", "deadLetterWritten", "notifyPending"));
         ex.getMessage().getHeaders().clear();
         Flow.storageName(ex, keyPrefix, folder(job) + "/" + job.requestId + ".json", "application/json");
         ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));

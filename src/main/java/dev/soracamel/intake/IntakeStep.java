@@ -53,7 +53,10 @@ public class IntakeStep {
         if (key == null) {
             String name = m.getHeader(Exchange.FILE_NAME_ONLY, String.class);
             if (name == null) {
-                name = m.getHeader(Exchange.FILE_NAME, "request.json", String.class);
+                // A message from another endpoint has no file name to take a default request_id from: each
+                // gets a fresh one, so two messages without request_id are two jobs (a sender that may resend
+                // gives its own request_id, and a resend is then a duplicate, never a second paid job).
+                name = m.getHeader(Exchange.FILE_NAME, "message-" + java.util.UUID.randomUUID() + ".json", String.class);
             }
             Long size = m.getHeader(Exchange.FILE_LENGTH, Long.class);
             ex.setProperty(INTAKE_FILE, m.getBody(File.class));

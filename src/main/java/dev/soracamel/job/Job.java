@@ -65,6 +65,8 @@ public class Job {
     public dev.soracamel.deadletter.DeadLetter deadLetter;
     /** Set once the dead-letter channel has the job; until then a restart sends it again. */
     public boolean deadLetterWritten;
+    /** Stored or dead-lettered, and the notification of it not yet taken by the notification endpoint. */
+    public boolean notifyPending;
 
     /**
      * Set when the job left us while the provider may still be running a task for it (its submit's

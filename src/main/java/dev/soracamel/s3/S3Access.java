@@ -33,17 +33,21 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 public final class S3Access extends ServiceSupport implements EndpointStrategy {
 
-    /** The registry name endpoints refer to: {@code amazonS3Client=#soraS3}. */
-    public static final String CLIENT = "soraS3";
-
     private static final Logger LOG = LoggerFactory.getLogger("sora.s3");
 
     private final S3Settings settings;
+    private final String beanName;
     private final Set<String> checked = ConcurrentHashMap.newKeySet();
     private volatile S3Client client;
 
-    public S3Access(S3Settings settings) {
+    /** @param beanName the registry name of the client ({@code <pipeline>S3}) */
+    public S3Access(S3Settings settings, String beanName) {
         this.settings = settings;
+        this.beanName = beanName;
+    }
+
+    public String beanName() {
+        return beanName;
     }
 
     public synchronized S3Client client() {

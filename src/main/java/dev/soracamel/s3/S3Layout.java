@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.soracamel.config.Props;
-import org.apache.camel.spi.PropertiesComponent;
 
 /**
  * Where the pipeline's S3 objects live: the intake prefix and its processed prefix, the videos' prefix,
@@ -26,7 +25,7 @@ public record S3Layout(
         String deadLetterBucket,
         String deadLetterPrefix) {
 
-    /** The prefix properties; their values are rewritten in the normalized form for the routes to use. */
+    /** The prefix properties, as the default pipeline spells them. */
     static final String INTAKE_PREFIX = "sora.intake.s3.prefix";
     static final String PROCESSED_PREFIX = "sora.intake.s3.processed-prefix";
     static final String STORE_PREFIX = "sora.store.s3.prefix";
@@ -34,29 +33,27 @@ public record S3Layout(
     /** Connections left for uploads and checks beside the objects an intake poll holds open. */
     static final int SPARE_CONNECTIONS = 10;
 
-    /** Reads, checks and normalizes the layout; the normalized prefixes become the properties' values. */
-    public static S3Layout apply(PropertiesComponent pc) {
-        Props p = new Props(pc::resolveProperty);
+    /**
+     * Reads, checks and normalizes the layout, with the storage endpoints the pipeline will use.
+     * The routes take the normalized prefixes from here.
+     */
+    public static S3Layout read(Props p, String storeEndpoint, String deadLetterEndpoint) {
         S3Layout layout = new S3Layout(
                 p.bool("sora.intake.s3.enabled", false),
                 p.string("sora.intake.s3.bucket", ""),
-                prefix(pc, INTAKE_PREFIX, "inbox/"),
-                prefix(pc, PROCESSED_PREFIX, "processed/"),
-                bucketOf(p.string("sora.store.endpoint", "")),
-                prefix(pc, STORE_PREFIX, "videos/"),
-                bucketOf(p.string("sora.dead-letter.endpoint", "")),
-                prefix(pc, DEAD_LETTER_PREFIX, "dead-letter/"));
+                prefix(p, INTAKE_PREFIX, "inbox/"),
+                prefix(p, PROCESSED_PREFIX, "processed/"),
+                bucketOf(storeEndpoint),
+                prefix(p, STORE_PREFIX, "videos/"),
+                bucketOf(deadLetterEndpoint),
+                prefix(p, DEAD_LETTER_PREFIX, "dead-letter/"));
         layout.check(p);
-        pc.addOverrideProperty(INTAKE_PREFIX, layout.intakePrefix);
-        pc.addOverrideProperty(PROCESSED_PREFIX, layout.processedPrefix);
-        pc.addOverrideProperty(STORE_PREFIX, layout.storePrefix);
-        pc.addOverrideProperty(DEAD_LETTER_PREFIX, layout.deadLetterPrefix);
         return layout;
     }
 
     /** A blank prefix is the bucket's top (unlike other properties, where blank means the default). */
-    private static String prefix(PropertiesComponent pc, String key, String def) {
-        return S3Settings.prefix(pc.resolveProperty(key).orElse(def));
+    private static String prefix(Props p, String key, String def) {
+        return S3Settings.prefix(p.raw(key).orElse(def));
     }
 
     private void check(Props p) {

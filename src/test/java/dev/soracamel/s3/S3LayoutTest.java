@@ -3,6 +3,7 @@ package dev.soracamel.s3;
 import java.util.Properties;
 
 import org.apache.camel.impl.DefaultCamelContext;
+import dev.soracamel.config.Props;
 import org.apache.camel.spi.PropertiesComponent;
 import org.junit.jupiter.api.Test;
 
@@ -28,43 +29,43 @@ class S3LayoutTest {
     }
 
     @Test
-    void normalized_prefixes_become_the_properties_the_routes_read() {
+    void prefixes_are_normalized_for_the_routes() {
         PropertiesComponent pc = properties("sora.intake.s3.enabled", "true", "sora.intake.s3.bucket", "media",
                 "sora.intake.s3.prefix", "/requests", "sora.intake.s3.processed-prefix", "done",
                 "sora.store.endpoint", "aws2-s3:media?x=1", "sora.store.s3.prefix", "videos");
 
-        S3Layout layout = S3Layout.apply(pc);
+        S3Layout layout = layout(pc);
 
         assertThat(layout.storeBucket()).isEqualTo("media");
-        assertThat(pc.resolveProperty("sora.intake.s3.prefix")).hasValue("requests/");
-        assertThat(pc.resolveProperty("sora.intake.s3.processed-prefix")).hasValue("done/");
-        assertThat(pc.resolveProperty("sora.store.s3.prefix")).hasValue("videos/");
+        assertThat(layout.intakePrefix()).isEqualTo("requests/");
+        assertThat(layout.processedPrefix()).isEqualTo("done/");
+        assertThat(layout.storePrefix()).isEqualTo("videos/");
     }
 
     @Test
     void an_intake_that_would_read_its_own_output_is_refused() {
-        assertThatThrownBy(() -> S3Layout.apply(properties("sora.intake.s3.enabled", "true",
+        assertThatThrownBy(() -> layout(properties("sora.intake.s3.enabled", "true",
                 "sora.intake.s3.bucket", "media", "sora.intake.s3.prefix", "in/", "sora.intake.s3.processed-prefix", "in/done/")))
                 .hasMessageContaining("sora.intake.s3.processed-prefix='in/done/'").hasMessageContaining("overlap");
-        assertThatThrownBy(() -> S3Layout.apply(properties("sora.intake.s3.enabled", "true",
+        assertThatThrownBy(() -> layout(properties("sora.intake.s3.enabled", "true",
                 "sora.intake.s3.bucket", "media", "sora.intake.s3.prefix", "")))
                 .hasMessageContaining("the whole bucket would be the inbox");
-        assertThatThrownBy(() -> S3Layout.apply(properties("sora.intake.s3.enabled", "true",
+        assertThatThrownBy(() -> layout(properties("sora.intake.s3.enabled", "true",
                 "sora.intake.s3.bucket", "media", "sora.dead-letter.endpoint", "aws2-s3:media",
                 "sora.dead-letter.s3.prefix", "")))
                 .hasMessageContaining("sora.dead-letter.s3.prefix=''");
-        assertThatThrownBy(() -> S3Layout.apply(properties("sora.intake.s3.enabled", "true")))
+        assertThatThrownBy(() -> layout(properties("sora.intake.s3.enabled", "true")))
                 .hasMessageContaining("sora.intake.s3.bucket is blank");
-        assertThatThrownBy(() -> S3Layout.apply(properties("sora.intake.s3.enabled", "true",
+        assertThatThrownBy(() -> layout(properties("sora.intake.s3.enabled", "true",
                 "sora.intake.s3.bucket", "media", "sora.intake.s3.max-objects-per-poll", "20", "sora.s3.max-connections", "20")))
                 .hasMessageContaining("sora.intake.s3.max-objects-per-poll must be 1 to 10");
     }
 
     @Test
     void the_same_prefixes_in_another_bucket_or_without_s3_intake_are_fine() {
-        S3Layout.apply(properties("sora.intake.s3.enabled", "true", "sora.intake.s3.bucket", "requests",
+        layout(properties("sora.intake.s3.enabled", "true", "sora.intake.s3.bucket", "requests",
                 "sora.store.endpoint", "aws2-s3:videos", "sora.store.s3.prefix", "inbox/"));
-        S3Layout.apply(properties("sora.store.endpoint", "aws2-s3:media", "sora.store.s3.prefix", ""));
+        layout(properties("sora.store.endpoint", "aws2-s3:media", "sora.store.s3.prefix", ""));
     }
 
     @Test
@@ -75,6 +76,11 @@ class S3LayoutTest {
                 .hasMessageContaining("sora.s3.endpoint-override must be a URL");
         assertThat(new S3Settings("us-east-1", "", false, "AKIAEXAMPLE", "very-secret", "when-supported", 50).toString())
                 .doesNotContain("very-secret").doesNotContain("AKIAEXAMPLE");
+    }
+
+    private static S3Layout layout(PropertiesComponent pc) {
+        Props p = new Props(pc::resolveProperty);
+        return S3Layout.read(p, p.string("sora.store.endpoint", ""), p.string("sora.dead-letter.endpoint", ""));
     }
 
     private static PropertiesComponent properties(String... keyValues) {

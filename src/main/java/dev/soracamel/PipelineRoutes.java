@@ -1,0 +1,139 @@
+package dev.soracamel;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.soracamel.config.Props;
+import dev.soracamel.config.SoraSettings;
+import dev.soracamel.s3.S3Layout;
+import org.apache.camel.util.URISupport;
+
+/**
+ * Which routes one pipeline runs, and the template parameters of each, read from the pipeline's properties
+ * (with the defaults documented in {@code config/application.properties}). The storage, dead-letter,
+ * notification and extra intake endpoints are plain Camel endpoint URIs: a folder and S3 by default, anything
+ * a host application names.
+ */
+final class PipelineRoutes {
+
+    /** A template only this project defines: its presence says the templates are loaded. */
+    static final String PROBE_TEMPLATE = "sora-submit";
+
+    /** One route: its step name (the route id, after the pipeline's prefix), its template, its parameters. */
+    record Instance(String step, String template, Map<String, Object> params) {
+    }
+
+    private final List<Instance> instances = new ArrayList<>();
+    private final List<String> ownBuckets = new ArrayList<>();
+    private final Map<String, String> endpoints = new LinkedHashMap<>();
+    private final S3Layout s3;
+    private final Path downloads;
+
+    private PipelineRoutes(S3Layout s3, Path downloads) {
+        this.s3 = s3;
+        this.downloads = downloads;
+    }
+
+    List<Instance> instances() {
+        return instances;
+    }
+
+    Map<String, String> endpoints() {
+        return endpoints;
+    }
+
+    S3Layout s3() {
+        return s3;
+    }
+
+    Path downloads() {
+        return downloads;
+    }
+
+    /** The buckets this pipeline's routes reach with its own S3 client, to check before they start. */
+    List<String> ownBuckets() {
+        return ownBuckets;
+    }
+
+    static PipelineRoutes read(Props p, SoraSettings s) {
+        String store = p.string("sora.store.endpoint", "file:" + s.outbox() + "?tempPrefix=.writing-&fileExist=Override");
+        String deadLetter = p.string("sora.dead-letter.endpoint",
+                "file:" + s.deadLetterFolder() + "?tempPrefix=.writing-&fileExist=Override");
+        // no receiver configured: events are only logged (at DEBUG), and still recorded as announced
+        String notify = p.string("sora.notify.endpoint", "log:sora.notify?level=DEBUG");
+        S3Layout layout = S3Layout.read(p, store, deadLetter);
+        PipelineRoutes r = new PipelineRoutes(layout, s.work().resolve("downloads"));
+
+        r.add("unexpected", "sora-unexpected");
+        if (p.bool("sora.intake.folder.enabled", true)) {
+            r.add("intake-folder", "sora-intake-folder",
+                    "inbox", s.inbox(),
+                    "archive", s.archive(),
+                    "pollDelay", p.integer("sora.intake.poll-delay-ms", 500),
+                    "readLockCheckInterval", p.integer("sora.intake.read-lock-check-interval-ms", 500),
+                    "readLockMinAge", p.integer("sora.intake.read-lock-min-age-ms", 1000),
+                    "maxFilesPerPoll", p.integer("sora.intake.max-files-per-poll", 100));
+        }
+        if (layout.intake()) {
+            r.add("intake-s3", "sora-intake-s3",
+                    "bucket", layout.intakeBucket(),
+                    "prefix", layout.intakePrefix(),
+                    "processedPrefix", layout.processedPrefix(),
+                    "pollDelay", p.integer("sora.intake.s3.poll-delay-ms", 5000),
+                    "maxObjectsPerPoll", p.integer("sora.intake.s3.max-objects-per-poll", 10));
+        }
+        p.find("sora.intake.endpoint").ifPresent(from -> {
+            r.add("intake", "sora-intake", "from", from);
+            r.endpoints.put("intake", URISupport.sanitizeUri(from));
+        });
+        r.add("accept", "sora-accept");
+        int tick = p.integer("sora.tick-ms", 100);
+        for (String provider : s.providers().keySet()) {
+            r.add("submit-" + provider, "sora-submit", "provider", provider, "tick", tick);
+            r.add("poll-" + provider, "sora-poll", "provider", provider, "tick", tick);
+        }
+        r.add("download", "sora-download",
+                "concurrency", p.integer("sora.download.concurrency", 2),
+                "retryDelay", p.integer("sora.download.retry-delay-ms", 2000));
+        r.add("fetch-video", "sora-fetch-video", "downloads", r.downloads);
+        r.add("download-failed", "sora-download-failed");
+        r.add("store", "sora-store",
+                "to", store,
+                "retries", p.integer("sora.store.retries", 3),
+                "retryDelay", p.integer("sora.store.retry-delay-ms", 2000));
+        r.add("dead-letter", "sora-dead-letter", "to", deadLetter);
+        r.add("notify", "sora-notify",
+                "to", notify,
+                "retries", p.integer("sora.notify.retries", 5),
+                "retryDelay", p.integer("sora.notify.retry-delay-ms", 2000));
+        r.add("resume", "sora-resume");
+        r.add("progress", "sora-progress", "interval", p.integer("sora.progress.interval-ms", 10000));
+        r.add("pause-recheck", "sora-pause-recheck", "cron", s.pauseRecheckCron());
+        r.add("retention", "sora-retention", "cron", p.string("sora.retention.cron", "0 30 3 * * ?"));
+        String ownClient = "amazonS3Client=#" + p.pipeline() + "S3";
+        if (layout.intake()) {
+            r.ownBuckets.add(layout.intakeBucket());
+        }
+        if (layout.storeBucket() != null && store.contains(ownClient)) {
+            r.ownBuckets.add(layout.storeBucket());
+        }
+        if (layout.deadLetterBucket() != null && deadLetter.contains(ownClient)) {
+            r.ownBuckets.add(layout.deadLetterBucket());
+        }
+        r.endpoints.put("store", URISupport.sanitizeUri(store));
+        r.endpoints.put("dead-letter", URISupport.sanitizeUri(deadLetter));
+        r.endpoints.put("notify", URISupport.sanitizeUri(notify));
+        return r;
+    }
+
+    private void add(String step, String template, Object... keyValues) {
+        Map<String, Object> params = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            params.put((String) keyValues[i], String.valueOf(keyValues[i + 1]));
+        }
+        instances.add(new Instance(step, template, params));
+    }
+}

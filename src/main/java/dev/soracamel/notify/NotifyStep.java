@@ -1,0 +1,105 @@
+package dev.soracamel.notify;
+
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.soracamel.flow.Flow;
+import dev.soracamel.flow.JobBoard;
+import dev.soracamel.intake.IntakeItem;
+import dev.soracamel.job.Job;
+import dev.soracamel.job.JobState;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The notify route's bean: turns a stored or dead-lettered job (or a request rejected at intake) into an
+ * event for the notification endpoint, and records a job's event as sent once the endpoint took it.
+ * <p>
+ * The event is JSON: {@code event} (stored, dead-lettered, rejected), {@code event_id} (the same for a
+ * resend, so a receiver can drop duplicates), {@code pipeline}, {@code job_id}, {@code customer_id},
+ * {@code provider}, {@code model}, {@code task_id}, and {@code location} and {@code bytes} of a stored video
+ * or {@code code} and {@code message} of a dead letter, and {@code time}.
+ */
+public class NotifyStep {
+
+    private static final Logger LOG = LoggerFactory.getLogger("sora.notify");
+
+    private final String pipeline;
+    private final JobBoard board;
+    private final ObjectMapper json;
+
+    public NotifyStep(String pipeline, JobBoard board, ObjectMapper json) {
+        this.pipeline = pipeline;
+        this.board = board;
+        this.json = json;
+    }
+
+    public void event(Exchange ex) throws Exception {
+        ObjectNode e = json.createObjectNode();
+        Job job = Flow.job(ex);
+        String name;
+        if (job != null) {
+            boolean stored = job.state == JobState.STORED;
+            name = stored ? "stored" : "dead-lettered";
+            e.put("event", name);
+            e.put("event_id", pipeline + ":" + job.requestId + ":" + name);
+            e.put("pipeline", pipeline);
+            e.put("job_id", job.requestId);
+            e.put("customer_id", job.customerId);
+            e.put("provider", job.provider);
+            e.put("model", job.model);
+            e.put("task_id", job.taskId);
+            if (stored) {
+                e.put("location", job.storedLocation);
+                e.put("bytes", job.videoBytes);
+                e.put("time", String.valueOf(job.storedAt));
+            } else {
+                e.put("code", job.deadLetter.code());
+                e.put("message", job.deadLetter.message());
+                e.put("time", String.valueOf(job.deadAt));
+            }
+        } else {
+            IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
+            name = "rejected";
+            e.put("event", name);
+            e.put("event_id", pipeline + ":" + item.requestId() + ":" + name);
+            e.put("pipeline", pipeline);
+            e.put("job_id", item.requestId());
+            if (item.request() != null && item.request().hasNonNull("customer_id")) {
+                e.put("customer_id", item.request().get("customer_id").asText());
+            }
+            e.put("source", item.source());
+            e.put("code", item.rejection().code());
+            e.put("message", item.rejection().message());
+            e.put("time", Instant.now().toString());
+        }
+        Message m = ex.getMessage();
+        // Only what the receiver needs: a job's headers (file names, S3 keys, provider answers) stay here.
+        m.getHeaders().clear();
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        m.setHeader(Exchange.HTTP_METHOD, "POST");
+        // a file or S3 receiver writes one object per event, named so that a resend overwrites it
+        m.setHeader(Exchange.FILE_NAME, e.get("event_id").asText().replace(':', '_') + ".json");
+        m.setBody(json.writeValueAsString(e));
+    }
+
+    public void sent(Exchange ex) {
+        Job job = Flow.job(ex);
+        if (job != null) {
+            board.notified(job);
+        }
+    }
+
+    /** Every try failed: the job keeps its pending mark, and the next start sends its event again. */
+    public void gaveUp(Exchange ex) {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Job job = Flow.job(ex);
+        LOG.error("the notification endpoint refused the event of {} after every retry: {}{}",
+                job != null ? "job " + job.requestId : "a rejected request", e,
+                job != null ? "; it is sent again at the next start" : "");
+        ex.setException(null);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.soracamel.embed;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.soracamel.SoraPipeline;
+import dev.soracamel.sandbox.Dialect;
+import dev.soracamel.sandbox.SandboxConfig;
+import dev.soracamel.sandbox.SandboxServer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The pipeline inside a host application's own CamelContext: a plain {@link DefaultCamelContext}, no Camel
+ * Main, no application.properties, no sandbox mode. The host starts the provider simulator itself, loads our
+ * jar's route templates, and installs two pipelines side by side, each with its own endpoints, properties,
+ * job store and provider account.
+ */
+class EmbeddingTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final double SCALE = 0.01;
+
+    Path dir;
+    SandboxServer sandbox;
+    CamelContext ctx;
+
+    @BeforeEach
+    void start() throws Exception {
+        Files.createDirectories(Path.of("target", "test-work"));
+        dir = Files.createTempDirectory(Path.of("target", "test-work"), "EmbeddingTest-").toAbsolutePath();
+        sandbox = SandboxServer.start(new SandboxConfig().timeScale(SCALE).activeTaskLimit(2));
+        sandbox.addAccount("beta-token", 1, Dialect.GATEWAY);
+        ctx = new DefaultCamelContext();
+    }
+
+    @AfterEach
+    void stop() {
+        if (ctx != null) {
+            ctx.stop();
+        }
+        sandbox.close();
+    }
+
+    /** What a host writes in its own configuration for pipeline {@code alpha}: Yes Ai, fed from its own endpoint. */
+    Properties alpha() {
+        Properties p = new Properties();
+        p.put("alpha.work", dir.resolve("alpha-work").toString());
+        p.put("alpha.time-scale", String.valueOf(SCALE));
+        p.put("alpha.provider.yesai.base-url", sandbox.baseUrl());
+        p.put("alpha.provider.yesai.token", "sandbox-token");
+        p.put("alpha.provider.yesai.tariff", "2");
+        p.put("alpha.validation.check-image", "false");
+        // the host's own endpoints: requests from its direct: endpoint, videos and dead letters in its folders,
+        // events to its mock endpoint; no inbox folder
+        p.put("alpha.intake.folder.enabled", "false");
+        p.put("alpha.intake.endpoint", "direct:host-orders");
+        p.put("alpha.store.endpoint", "file:" + dir.resolve("host-videos"));
+        p.put("alpha.dead-letter.endpoint", "file:" + dir.resolve("host-rejects"));
+        p.put("alpha.notify.endpoint", "mock:host-events");
+        p.put("alpha.tick-ms", "5");
+        p.put("alpha.download.retry-delay-ms", "50");
+        return p;
+    }
+
+    /** Pipeline {@code beta}: an OpenAI-compatible gateway, with the default folder intake under its own folders. */
+    Properties beta() {
+        Properties p = new Properties();
+        p.put("beta.inbox", dir.resolve("beta-inbox").toString());
+        p.put("beta.archive", dir.resolve("beta-archive").toString());
+        p.put("beta.outbox", dir.resolve("beta-outbox").toString());
+        p.put("beta.dead-letter.folder", dir.resolve("beta-dead").toString());
+        p.put("beta.work", dir.resolve("beta-work").toString());
+        p.put("beta.time-scale", String.valueOf(SCALE));
+        p.put("beta.providers", "gateway");
+        p.put("beta.provider.gateway.type", "openai-compatible");
+        p.put("beta.provider.gateway.base-url", sandbox.baseUrl());
+        p.put("beta.provider.gateway.token", "beta-token");
+        p.put("beta.provider.gateway.tariff", "1");
+        p.put("beta.tick-ms", "5");
+        p.put("beta.intake.poll-delay-ms", "50");
+        p.put("beta.intake.read-lock-check-interval-ms", "50");
+        p.put("beta.intake.read-lock-min-age-ms", "100");
+        return p;
+    }
+
+    @Test
+    void two_pipelines_run_side_by_side_in_a_plain_camel_context() throws Exception {
+        Properties all = alpha();
+        all.putAll(beta());
+        ctx.getPropertiesComponent().setInitialProperties(all);
+        SoraPipeline.loadTemplates(ctx);
+        SoraPipeline alpha = SoraPipeline.install(ctx, SoraPipeline.Options.named("alpha"));
+        SoraPipeline beta = SoraPipeline.install(ctx, SoraPipeline.Options.named("beta"));
+        MockEndpoint events = ctx.getEndpoint("mock:host-events", MockEndpoint.class);
+        events.expectedMessageCount(3);
+        ctx.start();
+
+        assertThat(ctx.getRoute("alpha-submit-yesai")).isNotNull();
+        assertThat(ctx.getRoute("alpha-intake")).isNotNull();
+        assertThat(ctx.getRoute("alpha-intake-folder")).as("disabled by the host").isNull();
+        assertThat(ctx.getRoute("beta-submit-gateway")).isNotNull();
+        assertThat(ctx.getRoute("beta-intake-folder")).isNotNull();
+
+        ProducerTemplate host = ctx.createProducerTemplate();
+        host.sendBody("direct:host-orders", """
+                [{"request_id": "a1", "version": "2", "prompt": "A lighthouse in a storm at night", "resolution": 720,
+                  "dimensions": "16:9", "duration": 10, "customer_id": "shop-1"},
+                 {"request_id": "a2", "version": "2", "prompt": "A slow pan over a quiet harbour", "resolution": 720,
+                  "dimensions": "9:16", "duration": 10, "customer_id": "shop-2"},
+                 {"request_id": "a3", "version": "2", "prompt": "Too long for its version", "resolution": 720,
+                  "dimensions": "16:9", "duration": 25, "customer_id": "shop-1"}]""");
+        Path betaInbox = Files.createDirectories(dir.resolve("beta-inbox"));
+        Files.writeString(betaInbox.resolve("b1.json.tmp"), """
+                {"model": "sora-2", "prompt": "A red kite over green hills", "size": "1280x720", "seconds": "4",
+                 "customer_id": "desk"}""");
+        Files.move(betaInbox.resolve("b1.json.tmp"), betaInbox.resolve("b1.json"));
+
+        await(() -> Files.exists(dir.resolve("host-videos/shop-1/a1.json"))
+                && Files.exists(dir.resolve("host-videos/shop-2/a2.json"))
+                && Files.exists(dir.resolve("beta-outbox/desk/b1.json")), Duration.ofSeconds(60));
+
+        assertThat(Files.size(dir.resolve("host-videos/shop-1/a1.mp4"))).isPositive();
+        JsonNode meta = JSON.readTree(dir.resolve("host-videos/shop-2/a2.json").toFile());
+        assertThat(meta.path("state").asText()).isEqualTo("STORED");
+        assertThat(meta.path("provider").asText()).isEqualTo("yesai");
+        JsonNode rejected = JSON.readTree(dir.resolve("host-rejects/a3.error.json").toFile());
+        assertThat(rejected.path("code").asText()).isEqualTo("DURATION_NOT_VALID");
+        assertThat(JSON.readTree(dir.resolve("beta-outbox/desk/b1.json").toFile()).path("provider").asText())
+                .isEqualTo("gateway");
+
+        // the host's event endpoint heard of every outcome of its pipeline, with where the video went
+        events.assertIsSatisfied(10_000);
+        List<JsonNode> heard = events.getReceivedExchanges().stream()
+                .map(e -> read(e.getMessage().getBody(String.class))).toList();
+        assertThat(heard).extracting(e -> e.path("job_id").asText() + ":" + e.path("event").asText())
+                .containsExactlyInAnyOrder("a1:stored", "a2:stored", "a3:rejected");
+        JsonNode a1 = heard.stream().filter(e -> e.path("job_id").asText().equals("a1")).findFirst().orElseThrow();
+        assertThat(a1.path("location").asText()).endsWith("shop-1/a1.mp4");
+        assertThat(a1.path("pipeline").asText()).isEqualTo("alpha");
+        assertThat(events.getReceivedExchanges().get(0).getMessage().getHeader(Exchange.CONTENT_TYPE))
+                .isEqualTo("application/json");
+        await(() -> alpha.board().jobs().stream().noneMatch(j -> j.notifyPending), Duration.ofSeconds(5));
+
+        // each pipeline paid once per job, on its own account, within that account's limits
+        assertThat(sandbox.stats("sandbox-token").tasksCreated()).isEqualTo(2);
+        assertThat(sandbox.stats("beta-token").tasksCreated()).isEqualTo(1);
+        assertThat(sandbox.stats().breaches()).isZero();
+        assertThat(beta.board().jobs()).hasSize(1);
+        assertThat(alpha.board().jobs()).hasSize(2);
+        assertThat(Files.exists(dir.resolve("alpha-work/jobs"))).isTrue();
+    }
+
+    @Test
+    void a_second_pipeline_on_the_same_account_or_job_store_is_refused() throws Exception {
+        Properties all = alpha();
+        Properties sameAccount = new Properties();
+        alpha().forEach((k, v) -> sameAccount.put(((String) k).replaceFirst("^alpha\\.", "gamma."), v));
+        sameAccount.put("gamma.work", dir.resolve("gamma-work").toString());
+        all.putAll(sameAccount);
+        all.put("delta.work", dir.resolve("alpha-work").toString());
+        all.put("delta.provider.yesai.base-url", sandbox.baseUrl());
+        all.put("delta.provider.yesai.token", "another-account");
+        ctx.getPropertiesComponent().setInitialProperties(all);
+        SoraPipeline.install(ctx, SoraPipeline.Options.named("alpha"));
+
+        assertThatThrownBy(() -> SoraPipeline.install(ctx, SoraPipeline.Options.named("gamma")))
+                .hasMessageContaining("use the same account");
+        assertThatThrownBy(() -> SoraPipeline.install(ctx, SoraPipeline.Options.named("delta")))
+                .hasMessageContaining("both keep their jobs in");
+        assertThatThrownBy(() -> SoraPipeline.install(ctx, SoraPipeline.Options.named("alpha")))
+                .hasMessageContaining("already installed");
+        assertThatThrownBy(() -> SoraPipeline.Options.named("Bad-Name"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    static JsonNode read(String s) {
+        try {
+            return JSON.readTree(s);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + s, e);
+        }
+    }
+
+    static void await(BooleanSupplier done, Duration timeout) throws InterruptedException {
+        Instant end = Instant.now().plus(timeout);
+        while (!done.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("not done within " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
