@@ -23,6 +23,7 @@ import dev.soracamel.flow.SubmitStep;
 import dev.soracamel.housekeeping.Retention;
 import dev.soracamel.intake.IntakeStep;
 import dev.soracamel.intake.RequestParser;
+import dev.soracamel.intake.RequestReply;
 import dev.soracamel.job.BanList;
 import dev.soracamel.job.FileJobStore;
 import dev.soracamel.job.JobStore;
@@ -124,6 +125,10 @@ public final class SoraPipeline {
 
         registry.bind("soraBoard", board);
         registry.bind("soraIntake", new IntakeStep(board, new RequestParser(json, s.intakeMaxBytes()), images));
+        // ---- REST /jobs and the synchronous request entry (branch rest): routes "request" and 80-rest.yaml
+        registry.bind("soraRequest", new RequestReply(board, json, new RequestParser(json, s.intakeMaxBytes()),
+                props.bool("sora.request.dead-letter-rejections", false)));
+        // ----
         registry.bind("soraSubmit", new SubmitStep(board));
         registry.bind("soraPoll", new PollStep(board));
         registry.bind("soraDownload", download);
