@@ -31,6 +31,7 @@ import dev.soracamel.progress.ProgressReport;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.OpenAiAdapter;
 import dev.soracamel.provider.YesAiAdapter;
+import dev.soracamel.rest.JobsApi;
 import dev.soracamel.s3.S3Access;
 import dev.soracamel.s3.S3Layout;
 import dev.soracamel.s3.S3Settings;
@@ -128,6 +129,8 @@ public final class SoraPipeline {
         // ---- REST /jobs and the synchronous request entry (branch rest): routes "request" and 80-rest.yaml
         registry.bind("soraRequest", new RequestReply(board, json, new RequestParser(json, s.intakeMaxBytes()),
                 props.bool("sora.request.dead-letter-rejections", false)));
+        registry.bind("soraRest", new JobsApi(board, json, props.integer("sora.rest.list-limit", 100),
+                props.integer("sora.rest.list-max-limit", 1000)));
         // ----
         registry.bind("soraSubmit", new SubmitStep(board));
         registry.bind("soraPoll", new PollStep(board));
