@@ -21,11 +21,7 @@ public final class JobView {
 
     /** Everything about one job: GET /jobs/{id}. */
     public static Map<String, Object> of(Job j) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("job_id", j.requestId);
-        v.put("state", j.state.name());
-        v.put("provider", j.provider);
-        v.put("customer_id", j.customerId);
+        Map<String, Object> v = identity(j);
         v.put("model", j.model);
         v.put("source", j.source);
         v.put("task_id", j.taskId);
@@ -79,11 +75,7 @@ public final class JobView {
 
     /** One line of GET /jobs. */
     public static Map<String, Object> summary(Job j) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("job_id", j.requestId);
-        v.put("state", j.state.name());
-        v.put("provider", j.provider);
-        v.put("customer_id", j.customerId);
+        Map<String, Object> v = identity(j);
         v.put("task_id", j.taskId);
         v.put("accepted_at", j.acceptedAt);
         v.put("finished_at", finishedAt(j));
@@ -93,6 +85,15 @@ public final class JobView {
         if (j.state == JobState.DEAD) {
             v.put("dead_letter_code", j.deadCode);
         }
+        return v;
+    }
+
+    private static Map<String, Object> identity(Job j) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("job_id", j.requestId);
+        v.put("state", j.state.name());
+        v.put("provider", j.provider);
+        v.put("customer_id", j.customerId);
         return v;
     }
 
