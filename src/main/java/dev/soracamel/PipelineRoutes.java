@@ -90,6 +90,7 @@ final class PipelineRoutes {
             r.endpoints.put("intake", URISupport.sanitizeUri(from));
         });
         r.add("accept", "sora-accept");
+        r.add("request", "sora-request");
         int tick = p.integer("sora.tick-ms", 100);
         for (String provider : s.providers().keySet()) {
             r.add("submit-" + provider, "sora-submit", "provider", provider, "tick", tick);

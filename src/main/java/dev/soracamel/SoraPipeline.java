@@ -23,6 +23,7 @@ import dev.soracamel.flow.SubmitStep;
 import dev.soracamel.housekeeping.Retention;
 import dev.soracamel.intake.IntakeStep;
 import dev.soracamel.intake.RequestParser;
+import dev.soracamel.intake.RequestReply;
 import dev.soracamel.job.BanList;
 import dev.soracamel.job.FileJobStore;
 import dev.soracamel.job.JobStore;
@@ -32,6 +33,7 @@ import dev.soracamel.progress.ProgressReport;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.OpenAiAdapter;
 import dev.soracamel.provider.YesAiAdapter;
+import dev.soracamel.rest.JobsApi;
 import dev.soracamel.s3.S3Access;
 import dev.soracamel.s3.S3Settings;
 import dev.soracamel.validate.ImageProbe;
@@ -185,6 +187,11 @@ public final class SoraPipeline {
 
         registry.bind(name + "Board", board);
         registry.bind(name + "Intake", new IntakeStep(board, new RequestParser(json, s.intakeMaxBytes()), images));
+        registry.bind(name + "Request", new RequestReply(board, json, new RequestParser(json, s.intakeMaxBytes()),
+                props.bool("sora.request.dead-letter-rejections", false)));
+        // REST /jobs (routes/standalone/80-rest.yaml) is the standalone run's; a host serves its own
+        registry.bind(name + "Rest", new JobsApi(board, json, props.integer("sora.rest.list-limit", 100),
+                props.integer("sora.rest.list-max-limit", 1000)));
         registry.bind(name + "Submit", new SubmitStep(board));
         registry.bind(name + "Poll", new PollStep(board));
         registry.bind(name + "Download", download);

@@ -70,6 +70,14 @@ public class JobBoard {
         return store.all();
     }
 
+    /**
+     * Runs {@code read} under the board's lock, so that a view of jobs (REST /jobs) never sees a job half way
+     * through a change, nor its history list while it grows.
+     */
+    public synchronized <T> T inspect(java.util.function.Supplier<T> read) {
+        return read.get();
+    }
+
     public boolean isBanned(String customerId) {
         return bans.isBanned(customerId);
     }

@@ -82,6 +82,38 @@ public class RequestParser {
                 + root.getNodeType().name().toLowerCase(Locale.ROOT) + ", not a request object or an array of them"));
     }
 
+    /**
+     * One request that came as a message rather than a file (the synchronous entry, REST): a single JSON
+     * object, read with the same rules as an element of a file. An array is refused here: its elements would
+     * need ids and answers of their own.
+     *
+     * @param defaultId the request id when the request names none
+     * @param bytes     the request as it came, kept as the original for a dead letter
+     */
+    public IntakeItem one(String defaultId, String source, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (text.isBlank()) {
+            return new IntakeItem(defaultId, null, bytes, source, new Rejection("EMPTY_REQUEST",
+                    "the request is empty: send one JSON request object"));
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(text);
+        } catch (JsonProcessingException e) {
+            return new IntakeItem(defaultId, null, bytes, source, new Rejection("MALFORMED_JSON",
+                    "the request is not valid JSON: " + e.getOriginalMessage() + " (line "
+                            + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+        }
+        if (!root.isObject()) {
+            String what = root.getNodeType().name().toLowerCase(Locale.ROOT);
+            return new IntakeItem(defaultId, null, bytes, source, new Rejection("NOT_A_REQUEST", "the request is a JSON "
+                    + what + ", not a request object" + (root.isArray()
+                    ? ": send one request per call (an array of them can be dropped into the inbox as a file)" : "")));
+        }
+        IntakeItem it = item(defaultId, (ObjectNode) root, source, null);
+        return new IntakeItem(it.requestId(), it.request(), bytes, source, it.rejection());
+    }
+
     private IntakeItem item(String defaultId, ObjectNode request, String fileName, Integer index) {
         byte[] original = index == null ? null : bytes(request);
         JsonNode own = request.get("request_id");

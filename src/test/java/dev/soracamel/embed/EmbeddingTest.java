@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -118,6 +119,7 @@ class EmbeddingTest {
         assertThat(ctx.getRoute("alpha-intake-folder")).as("disabled by the host").isNull();
         assertThat(ctx.getRoute("beta-submit-gateway")).isNotNull();
         assertThat(ctx.getRoute("beta-intake-folder")).isNotNull();
+        assertThat(ctx.getRoute("rest-post-job")).as("the standalone REST routes stay out of a host").isNull();
 
         ProducerTemplate host = ctx.createProducerTemplate();
         host.sendBody("direct:host-orders", """
@@ -127,6 +129,16 @@ class EmbeddingTest {
                   "dimensions": "9:16", "duration": 10, "customer_id": "shop-2"},
                  {"request_id": "a3", "version": "2", "prompt": "Too long for its version", "resolution": 720,
                   "dimensions": "16:9", "duration": 25, "customer_id": "shop-1"}]""");
+        // the synchronous entry answers at once with the job id, or the reason
+        Map<?, ?> accepted = host.requestBody(beta.requestEndpoint(), """
+                {"request_id": "b2", "model": "sora-2", "prompt": "A paper plane over a city", "size": "720x1280",
+                 "seconds": "4", "customer_id": "desk"}""", Map.class);
+        assertThat(accepted.get("outcome")).isEqualTo("accepted");
+        assertThat(accepted.get("job_id")).isEqualTo("b2");
+        Map<?, ?> refused = host.requestBody("direct:beta-request", """
+                {"model": "sora-9", "prompt": "No such model here", "size": "720x1280", "seconds": "4"}""", Map.class);
+        assertThat(refused.get("outcome")).isEqualTo("rejected");
+        assertThat(refused.get("code")).isEqualTo("MODEL_NOT_VALID");
         Path betaInbox = Files.createDirectories(dir.resolve("beta-inbox"));
         Files.writeString(betaInbox.resolve("b1.json.tmp"), """
                 {"model": "sora-2", "prompt": "A red kite over green hills", "size": "1280x720", "seconds": "4",
@@ -135,7 +147,8 @@ class EmbeddingTest {
 
         await(() -> Files.exists(dir.resolve("host-videos/shop-1/a1.json"))
                 && Files.exists(dir.resolve("host-videos/shop-2/a2.json"))
-                && Files.exists(dir.resolve("beta-outbox/desk/b1.json")), Duration.ofSeconds(60));
+                && Files.exists(dir.resolve("beta-outbox/desk/b1.json"))
+                && Files.exists(dir.resolve("beta-outbox/desk/b2.json")), Duration.ofSeconds(60));
 
         assertThat(Files.size(dir.resolve("host-videos/shop-1/a1.mp4"))).isPositive();
         JsonNode meta = JSON.readTree(dir.resolve("host-videos/shop-2/a2.json").toFile());
@@ -161,9 +174,9 @@ class EmbeddingTest {
 
         // each pipeline paid once per job, on its own account, within that account's limits
         assertThat(sandbox.stats("sandbox-token").tasksCreated()).isEqualTo(2);
-        assertThat(sandbox.stats("beta-token").tasksCreated()).isEqualTo(1);
+        assertThat(sandbox.stats("beta-token").tasksCreated()).isEqualTo(2);
         assertThat(sandbox.stats().breaches()).isZero();
-        assertThat(beta.board().jobs()).hasSize(1);
+        assertThat(beta.board().jobs()).hasSize(2);
         assertThat(alpha.board().jobs()).hasSize(2);
         assertThat(Files.exists(dir.resolve("alpha-work/jobs"))).isTrue();
     }

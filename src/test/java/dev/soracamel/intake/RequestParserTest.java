@@ -54,4 +54,25 @@ class RequestParserTest {
         assertThat(RequestIds.isSafe("tg-123_a.b@c+d")).isTrue();
         assertThat(RequestIds.fromFileName("../../..json")).doesNotContain("..");
     }
+
+    @Test
+    void a_request_as_a_message_is_one_object_kept_whole_as_its_original() {
+        byte[] ok = "{\"request_id\":\"own-2\",\"prompt\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+        IntakeItem item = parser.one("generated", "POST /jobs", ok);
+        assertThat(item.requestId()).isEqualTo("own-2");
+        assertThat(item.rejection()).isNull();
+        assertThat(item.original()).isEqualTo(ok);
+        assertThat(item.source()).isEqualTo("POST /jobs");
+        assertThat(parser.one("generated", "s", "{\"prompt\":\"x\"}".getBytes(StandardCharsets.UTF_8)).requestId())
+                .isEqualTo("generated");
+        assertThat(one(" ").rejection().code()).isEqualTo("EMPTY_REQUEST");
+        assertThat(one("{\"a\":").rejection().code()).isEqualTo("MALFORMED_JSON");
+        assertThat(one("[{\"a\":1}]").rejection().code()).isEqualTo("NOT_A_REQUEST");
+        assertThat(one("[{\"a\":1}]").rejection().message()).contains("one request per call");
+        assertThat(one("{\"request_id\":\"../x\"}").rejection().code()).isEqualTo("REQUEST_ID_NOT_VALID");
+    }
+
+    IntakeItem one(String content) {
+        return parser.one("generated", "s", content.getBytes(StandardCharsets.UTF_8));
+    }
 }

@@ -1,0 +1,107 @@
+package dev.soracamel.rest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.soracamel.deadletter.DeadLetter;
+import dev.soracamel.job.Job;
+import dev.soracamel.job.JobState;
+
+/**
+ * What REST shows of a job: a copy made under the board's lock, in the request's own snake_case. Left out on
+ * purpose: the request body (the caller has it), and the provider's result link (it may carry a signature and
+ * dies within the hour). Nothing here can hold the API token: a job never records it.
+ */
+public final class JobView {
+
+    private JobView() {
+    }
+
+    /** Everything about one job: GET /jobs/{id}. */
+    public static Map<String, Object> of(Job j) {
+        Map<String, Object> v = identity(j);
+        v.put("model", j.model);
+        v.put("source", j.source);
+        v.put("task_id", j.taskId);
+        v.put("task_ids", List.copyOf(j.taskIds));
+        v.put("status_checks", j.statusChecks);
+        v.put("last_status", j.lastStatus);
+        v.put("next_check_at", j.state == JobState.POLLING ? j.nextCheckAt : null);
+
+        Map<String, Object> attempts = new LinkedHashMap<>();
+        attempts.put("tasks_created", j.tasksCreated);
+        attempts.put("submit_retries", j.submitRetries);
+        attempts.put("timeout_resubmits", j.timeoutResubmits);
+        attempts.put("download_attempts", j.downloadAttempts);
+        v.put("attempts", attempts);
+
+        Map<String, Object> timings = new LinkedHashMap<>();
+        timings.put("accepted_at", j.acceptedAt);
+        timings.put("submitted_at", j.submittedAt);
+        timings.put("completed_at", j.completedSeenAt);
+        timings.put("finished_at", finishedAt(j));
+        v.put("timings", timings);
+
+        if (j.state == JobState.STORED) {
+            Map<String, Object> stored = new LinkedHashMap<>();
+            stored.put("location", j.storedLocation);
+            stored.put("bytes", j.videoBytes);
+            v.put("stored", stored);
+        }
+        DeadLetter d = j.deadLetter;
+        if (j.state == JobState.DEAD && d != null) {
+            Map<String, Object> dead = new LinkedHashMap<>();
+            dead.put("code", d.code());
+            dead.put("message", d.message());
+            dead.put("http_status", d.httpStatus());
+            dead.put("comment_en", d.commentEn());
+            dead.put("comment_ru", d.commentRu());
+            dead.put("written", j.deadLetterWritten);
+            v.put("dead_letter", dead);
+        }
+        List<Map<String, Object>> history = new ArrayList<>(j.history.size());
+        for (Job.Event e : j.history) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("at", e.at());
+            h.put("event", e.event());
+            h.put("detail", e.detail());
+            history.add(h);
+        }
+        v.put("history", history);
+        return v;
+    }
+
+    /** One line of GET /jobs. */
+    public static Map<String, Object> summary(Job j) {
+        Map<String, Object> v = identity(j);
+        v.put("task_id", j.taskId);
+        v.put("accepted_at", j.acceptedAt);
+        v.put("finished_at", finishedAt(j));
+        if (j.state == JobState.STORED) {
+            v.put("stored_location", j.storedLocation);
+        }
+        if (j.state == JobState.DEAD) {
+            v.put("dead_letter_code", j.deadCode);
+        }
+        return v;
+    }
+
+    private static Map<String, Object> identity(Job j) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("job_id", j.requestId);
+        v.put("state", j.state.name());
+        v.put("provider", j.provider);
+        v.put("customer_id", j.customerId);
+        return v;
+    }
+
+    private static Object finishedAt(Job j) {
+        return switch (j.state) {
+            case STORED -> j.storedAt;
+            case DEAD -> j.deadAt;
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,224 @@
+package dev.soracamel.rest;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.soracamel.flow.JobBoard;
+import dev.soracamel.intake.RequestIds;
+import dev.soracamel.intake.RequestReply;
+import dev.soracamel.job.Job;
+import dev.soracamel.job.JobState;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bean behind {@code routes/standalone/80-rest.yaml}: HTTP in and out around the synchronous request entry and the
+ * job board. Every answer is JSON with only the headers set here: the request's headers are dropped first, so
+ * nothing a client sends is echoed back or travels on into the pipeline (a CamelFileName would name a file).
+ */
+public class JobsApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger("sora.rest");
+    /** Where the POST arrived (e.g. /jobs), for the status link of its answer. */
+    private static final String POSTED_AT = "soraPostedAt";
+
+    private final JobBoard board;
+    private final ObjectMapper json;
+    private final int defaultLimit;
+    private final int maxLimit;
+
+    public JobsApi(JobBoard board, ObjectMapper json, int defaultLimit, int maxLimit) {
+        this.board = board;
+        this.json = json;
+        this.defaultLimit = defaultLimit;
+        this.maxLimit = maxLimit;
+    }
+
+    // ---------------------------------------------------------------- POST /jobs
+
+    /** Before {@code direct:sora-request}: the body alone, with where it came from. */
+    public void request(Exchange ex) {
+        Message m = ex.getMessage();
+        String path = m.getHeader(Exchange.HTTP_PATH, String.class);
+        String uri = m.getHeader(Exchange.HTTP_URI, String.class);
+        ex.setProperty(POSTED_AT, base(uri != null ? uri : path));
+        byte[] body = m.getBody(byte[].class);
+        m.getHeaders().clear();
+        m.setHeader(RequestReply.SOURCE, "POST /jobs");
+        m.setBody(body);
+    }
+
+    /** After {@code direct:sora-request}: 202 accepted, 200 for a request id already accepted, 400 (or 413) rejected. */
+    @SuppressWarnings("unchecked")
+    public void posted(Exchange ex) throws JsonProcessingException {
+        Map<String, Object> answer = ex.getMessage().getBody(Map.class);
+        String outcome = String.valueOf(answer.get("outcome"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        int status;
+        if ("rejected".equals(outcome)) {
+            status = "REQUEST_TOO_LARGE".equals(answer.get("code")) ? 413 : 400;
+            out.put("code", answer.get("code"));
+            out.put("message", answer.get("message"));
+            out.put("request_id", answer.get("request_id"));
+            respond(ex, status, out);
+            return;
+        }
+        String id = String.valueOf(answer.get("job_id"));
+        String statusUrl = ex.getProperty(POSTED_AT, "/jobs", String.class) + "/" + id;
+        out.put("job_id", id);
+        out.put("state", answer.get("state"));
+        out.put("provider", answer.get("provider"));
+        out.put("status_url", statusUrl);
+        if ("duplicate".equals(outcome)) {
+            out.put("duplicate", true);
+            out.put("same_request", answer.get("same_request"));
+            out.put("message", answer.get("message"));
+            status = 200;
+        } else {
+            status = 202;
+        }
+        respond(ex, status, out);
+        ex.getMessage().setHeader("Location", statusUrl);
+    }
+
+    // ---------------------------------------------------------------- GET /jobs/{id}
+
+    public void job(Exchange ex) throws JsonProcessingException {
+        String id = ex.getMessage().getHeader("id", String.class);
+        Job job = RequestIds.isSafe(id) ? board.find(id).orElse(null) : null;
+        if (job == null) {
+            respond(ex, 404, error("JOB_NOT_FOUND", "no job has the id " + quote(id)
+                    + " (a request that was rejected never became a job)"));
+            return;
+        }
+        respond(ex, 200, board.inspect(() -> JobView.of(job)));
+    }
+
+    // ---------------------------------------------------------------- GET /jobs
+
+    /** Newest first, optionally only some states ({@code ?state=QUEUED,POLLING}), at most {@code ?limit=} of them. */
+    public void list(Exchange ex) throws JsonProcessingException {
+        Message m = ex.getMessage();
+        Set<JobState> states = EnumSet.allOf(JobState.class);
+        String stateParam = m.getHeader("state", String.class);
+        if (stateParam != null && !stateParam.isBlank()) {
+            states = EnumSet.noneOf(JobState.class);
+            for (String s : stateParam.split(",")) {
+                try {
+                    states.add(JobState.valueOf(s.strip().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    respond(ex, 400, error("STATE_NOT_VALID", "state " + quote(s.strip()) + " is not one of "
+                            + Arrays.toString(JobState.values())));
+                    return;
+                }
+            }
+        }
+        int limit = defaultLimit;
+        String limitParam = m.getHeader("limit", String.class);
+        if (limitParam != null && !limitParam.isBlank()) {
+            try {
+                limit = Integer.parseInt(limitParam.strip());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > maxLimit) {
+                respond(ex, 400, error("LIMIT_NOT_VALID", "limit must be a whole number from 1 to " + maxLimit
+                        + " (sora.rest.list-max-limit); got " + quote(limitParam)));
+                return;
+            }
+        }
+        Set<JobState> wanted = states;
+        int max = limit;
+        Map<String, Object> out = board.inspect(() -> {
+            Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
+            for (JobState s : JobState.values()) {
+                counts.put(s, 0);
+            }
+            List<Job> matching = new ArrayList<>();
+            for (Job j : board.jobs()) {
+                counts.merge(j.state, 1, Integer::sum);
+                if (wanted.contains(j.state)) {
+                    matching.add(j);
+                }
+            }
+            matching.sort(Comparator.comparingLong((Job j) -> j.seq).reversed());
+            List<Map<String, Object>> jobs = new ArrayList<>();
+            for (Job j : matching.subList(0, Math.min(max, matching.size()))) {
+                jobs.add(JobView.summary(j));
+            }
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("counts", counts);
+            o.put("total", counts.values().stream().mapToInt(Integer::intValue).sum());
+            o.put("rejected_at_intake", board.counts().get("rejected"));
+            o.put("matching", matching.size());
+            o.put("shown", jobs.size());
+            o.put("jobs", jobs);
+            return o;
+        });
+        respond(ex, 200, out);
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /** A failure nobody foresaw (a full disk, a bug): 500 with the reason, never a stack trace. */
+    public void failed(Exchange ex) throws JsonProcessingException {
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        LOG.error("REST request failed: {}", String.valueOf(e), e);
+        respond(ex, 500, error("INTERNAL_ERROR", "the request could not be handled: " + e
+                + ". Look the job up before sending the request again (with the same request_id it is never made twice)"));
+    }
+
+    // ----------------------------------------------------------------
+
+    private void respond(Exchange ex, int status, Object body) throws JsonProcessingException {
+        Message m = ex.getMessage();
+        m.getHeaders().clear();
+        m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        m.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        m.setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(body));
+    }
+
+    private static Map<String, Object> error(String code, String message) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("code", code);
+        e.put("message", message);
+        return e;
+    }
+
+    private static String quote(String s) {
+        if (s == null) {
+            return "(none)";
+        }
+        String cut = s.length() > 140 ? s.substring(0, 140) + "..." : s;
+        return "\"" + cut + "\"";
+    }
+
+    /** The collection's path as the client called it, without a query or a trailing slash. */
+    private static String base(String uri) {
+        if (uri == null || uri.isBlank()) {
+            return "/jobs";
+        }
+        int q = uri.indexOf('?');
+        String p = q >= 0 ? uri.substring(0, q) : uri;
+        if (p.startsWith("http://") || p.startsWith("https://")) {
+            int slash = p.indexOf('/', p.indexOf("//") + 2);
+            p = slash < 0 ? "/" : p.substring(slash);
+        }
+        while (p.endsWith("/") && p.length() > 1) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.isEmpty() ? "/jobs" : p;
+    }
+}
