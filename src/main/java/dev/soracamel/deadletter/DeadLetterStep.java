@@ -68,7 +68,9 @@ public class DeadLetterStep {
             // the whole intake file as it came (it may not be JSON, or not text at all): a File from the inbox
             // folder, or the bytes read of an S3 object
             Flow.storageName(ex, keyPrefix, safeName(item), "application/octet-stream");
-            ex.getMessage().setBody(ex.getProperty(IntakeStep.INTAKE_FILE));
+            Object whole = ex.getProperty(IntakeStep.INTAKE_FILE);
+            // nothing kept of what came in (a body no converter could turn into bytes): say so, not fail
+            ex.getMessage().setBody(whole != null ? whole : "(the original message could not be kept)".getBytes());
         }
     }
 
@@ -117,7 +119,9 @@ public class DeadLetterStep {
             String name = ex.getMessage().getHeader(Exchange.FILE_NAME_ONLY, "unknown", String.class);
             item = new IntakeItem(RequestIds.fromFileName(name), null, null, name, null);
             if (ex.getProperty(IntakeStep.INTAKE_FILE) == null) {
-                ex.setProperty(IntakeStep.INTAKE_FILE, ex.getMessage().getBody(File.class));
+                Object body = ex.getMessage().getBody();
+                ex.setProperty(IntakeStep.INTAKE_FILE, IntakeStep.isFile(body) ? ex.getMessage().getBody(File.class)
+                        : ex.getMessage().getBody(byte[].class));
             }
         }
         ex.setProperty(Flow.ITEM, item.reject(new Rejection("INTERNAL_ERROR", message)));

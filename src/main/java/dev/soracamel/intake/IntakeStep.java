@@ -17,6 +17,7 @@ import dev.soracamel.validate.Rejection;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+import org.apache.camel.component.file.GenericFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.http.Abortable;
@@ -58,6 +59,14 @@ public class IntakeStep {
                 // gives its own request_id, and a resend is then a duplicate, never a second paid job).
                 name = m.getHeader(Exchange.FILE_NAME, "message-" + java.util.UUID.randomUUID() + ".json", String.class);
             }
+            if (!isFile(m.getBody())) {
+                // a message (a queue, a host's direct: endpoint): its bytes are what a dead letter carries
+                byte[] bytes = m.getBody(byte[].class);
+                bytes = bytes == null ? new byte[0] : bytes;
+                ex.setProperty(INTAKE_FILE, bytes);
+                byte[] read = bytes;
+                return parser.parse(name, read.length, () -> read);
+            }
             Long size = m.getHeader(Exchange.FILE_LENGTH, Long.class);
             ex.setProperty(INTAKE_FILE, m.getBody(File.class));
             return parser.parse(name, size == null ? 0 : size, () -> m.getBody(byte[].class));
@@ -76,6 +85,11 @@ public class IntakeStep {
                             + "object moves to the processed prefix)"))).toList();
         }
         return items;
+    }
+
+    /** A file from the inbox (Camel's file consumer hands on a GenericFile), not a message body of another kind. */
+    public static boolean isFile(Object body) {
+        return body instanceof File || body instanceof GenericFile<?>;
     }
 
     /**

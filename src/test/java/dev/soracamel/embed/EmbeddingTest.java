@@ -182,6 +182,27 @@ class EmbeddingTest {
     }
 
     @Test
+    void an_unforeseen_failure_ends_in_the_dead_letter_channel_of_its_own_pipeline() throws Exception {
+        Properties all = alpha();
+        all.putAll(beta());
+        ctx.getPropertiesComponent().setInitialProperties(all);
+        SoraPipeline.install(ctx, SoraPipeline.Options.named("alpha"));
+        SoraPipeline.install(ctx, SoraPipeline.Options.named("beta"));
+        ctx.start();
+
+        // not an intake item: the accept step fails in a way no rule foresaw
+        ctx.createProducerTemplate().sendBodyAndHeader("direct:beta-accept", "not an intake item",
+                Exchange.FILE_NAME_ONLY, "broken.json");
+
+        await(() -> Files.exists(dir.resolve("beta-dead/broken.error.json")), Duration.ofSeconds(10));
+        assertThat(JSON.readTree(dir.resolve("beta-dead/broken.error.json").toFile()).path("code").asText())
+                .isEqualTo("INTERNAL_ERROR");
+        await(() -> Files.exists(dir.resolve("beta-dead/broken.json")), Duration.ofSeconds(10));
+        assertThat(Files.readString(dir.resolve("beta-dead/broken.json"))).isEqualTo("not an intake item");
+        assertThat(dir.resolve("host-rejects")).doesNotExist();
+    }
+
+    @Test
     void a_second_pipeline_on_the_same_account_or_job_store_is_refused() throws Exception {
         Properties all = alpha();
         Properties sameAccount = new Properties();
