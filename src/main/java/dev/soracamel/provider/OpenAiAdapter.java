@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.soracamel.config.ProviderSettings;
 import dev.soracamel.job.Job;
 import dev.soracamel.provider.StatusResult.Kind;
+import dev.soracamel.spend.Billable;
 import dev.soracamel.validate.OpenAiCatalog;
 import dev.soracamel.validate.Rejection;
 
@@ -114,6 +115,26 @@ public class OpenAiAdapter implements ProviderAdapter {
     }
 
     @Override
+    public Billable billable(ObjectNode request) {
+        return new Billable(model(request), request.path("size").asText(), Integer.parseInt(seconds(request)));
+    }
+
+    @Override
+    public List<Billable> billables() {
+        List<Billable> all = new java.util.ArrayList<>();
+        catalog.models.forEach((name, m) -> m.sizes.forEach(size ->
+                m.seconds.forEach(sec -> all.add(new Billable(name, size, Integer.parseInt(sec))))));
+        return all;
+    }
+
+    /** The seconds as sent: the request's (a string or a number), else the catalog's default. */
+    private String seconds(ObjectNode r) {
+        JsonNode seconds = r.get("seconds");
+        return seconds == null || seconds.isNull() ? catalog.model(model(r)).defaultSeconds
+                : seconds.isIntegralNumber() ? String.valueOf(seconds.asInt()) : seconds.asText();
+    }
+
+    @Override
     public String imageUrl(ObjectNode request) {
         JsonNode ref = request.get("input_reference");
         if (ref == null || ref.isNull()) {
@@ -139,14 +160,11 @@ public class OpenAiAdapter implements ProviderAdapter {
     @Override
     public HttpCall submit(Job job) {
         ObjectNode r = job.request;
-        OpenAiCatalog.Model m = catalog.model(job.model);
         ObjectNode body = json.createObjectNode();
         body.put("model", job.model);
         body.put("prompt", r.get("prompt").asText());
         body.put("size", r.get("size").asText());
-        JsonNode seconds = r.get("seconds");
-        body.put("seconds", seconds == null || seconds.isNull() ? m.defaultSeconds
-                : seconds.isIntegralNumber() ? String.valueOf(seconds.asInt()) : seconds.asText());
+        body.put("seconds", seconds(r));
         String image = imageUrl(r);
         if (image != null) {
             body.putObject("input_reference").put("image_url", image);

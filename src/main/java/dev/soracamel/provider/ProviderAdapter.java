@@ -1,9 +1,11 @@
 package dev.soracamel.provider;
 
 import java.time.Duration;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.soracamel.job.Job;
+import dev.soracamel.spend.Billable;
 import dev.soracamel.validate.Rejection;
 
 /**
@@ -21,6 +23,12 @@ public interface ProviderAdapter {
 
     /** The customer the provider bills and bans by, or null when the request has none. */
     String customerId(ObjectNode request);
+
+    /** What a task of this request is billed by (model, resolution or size, seconds), after {@link #validate} passed. */
+    Billable billable(ObjectNode request);
+
+    /** Every combination the catalog accepts, so that the start can say which have no price. */
+    List<Billable> billables();
 
     /** The image the provider will fetch, or null. */
     String imageUrl(ObjectNode request);

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.soracamel.config.ProviderSettings;
 import dev.soracamel.job.Job;
 import dev.soracamel.provider.StatusResult.Kind;
+import dev.soracamel.spend.Billable;
 import dev.soracamel.validate.Rejection;
 import dev.soracamel.validate.YesAiCatalog;
 
@@ -159,6 +160,20 @@ public class YesAiAdapter implements ProviderAdapter {
     public String customerId(ObjectNode request) {
         JsonNode c = request.get("customer_id");
         return c == null || c.isNull() ? null : c.asText();
+    }
+
+    @Override
+    public Billable billable(ObjectNode request) {
+        return new Billable(model(request), String.valueOf(request.path("resolution").asInt()),
+                request.path("duration").asInt());
+    }
+
+    @Override
+    public List<Billable> billables() {
+        List<Billable> all = new java.util.ArrayList<>();
+        catalog.models.forEach((version, m) -> m.resolutions.forEach((res, durations) ->
+                durations.forEach(d -> all.add(new Billable(version, String.valueOf(res), d)))));
+        return all;
     }
 
     @Override
