@@ -36,6 +36,7 @@ import dev.soracamel.provider.YesAiAdapter;
 import dev.soracamel.rest.JobsApi;
 import dev.soracamel.s3.S3Access;
 import dev.soracamel.s3.S3Settings;
+import dev.soracamel.spend.Spend;
 import dev.soracamel.validate.ImageProbe;
 import dev.soracamel.validate.OpenAiCatalog;
 import dev.soracamel.validate.YesAiCatalog;
@@ -180,7 +181,9 @@ public final class SoraPipeline {
         ctx.getCamelContextExtension().registerEndpointCallback(s3);
         ctx.addService(s3);
 
-        JobBoard board = new JobBoard(s, store, bans, adapters);
+        // spend control (issue #6): the price table and the budgets, which the board checks before each submit
+        Spend spend = Spend.create(ctx, props, s, adapters);
+        JobBoard board = new JobBoard(s, store, bans, adapters, spend);
         JobBoard.Resume resume = board.resume();
         ImageProbe images = s.checkImage() ? new ImageProbe(s.imageTimeout(), s.imageMaxBytes(), s.imageMaxSide()) : null;
         DownloadStep download = new DownloadStep(board, routes.downloads());

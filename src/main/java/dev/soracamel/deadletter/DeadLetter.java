@@ -22,9 +22,14 @@ public record DeadLetter(
         String taskId,
         Map<String, Integer> attempts,
         String source,
-        Instant time) {
+        Instant time,
+        // what the job's submits are estimated to have cost (every task created, or maybe created); only
+        // when a submit happened
+        java.math.BigDecimal estimatedCost,
+        String currency) {
 
     public static DeadLetter of(String requestId, String code, String message) {
-        return new DeadLetter(requestId, code, message, null, null, null, null, null, null, null, null, Instant.now());
+        return new DeadLetter(requestId, code, message, null, null, null, null, null, null, null, null, Instant.now(),
+                null, null);
     }
 }

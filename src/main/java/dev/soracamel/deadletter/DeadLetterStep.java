@@ -46,7 +46,7 @@ public class DeadLetterStep {
         } else {
             IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
             d = new DeadLetter(item.requestId(), item.rejection().code(), item.rejection().message(), null, null,
-                    null, null, null, null, null, item.source(), java.time.Instant.now());
+                    null, null, null, null, null, item.source(), java.time.Instant.now(), null, null);
         }
         ex.getMessage().getHeaders().clear();
         Flow.storageName(ex, keyPrefix, d.requestId() + ".error.json", "application/json");

@@ -19,6 +19,7 @@ import dev.soracamel.job.JobStore;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.StatusResult;
 import dev.soracamel.provider.SubmitResult;
+import dev.soracamel.spend.Spend;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +42,20 @@ public class JobBoard {
 
     private final SubmitWindow window;
     private boolean windowWasOpen = true;
+    /** Prices and budgets (issue #6): checked before each submit, charged from each submit's answer. */
+    private final Spend spend;
 
+    /** A board without spend control: no prices, no budgets (for tests of other concerns). */
     public JobBoard(SoraSettings settings, JobStore store, BanList bans, Map<String, ProviderAdapter> adapters) {
+        this(settings, store, bans, adapters, Spend.off(java.time.ZoneId.of(settings.timeZone())));
+    }
+
+    public JobBoard(SoraSettings settings, JobStore store, BanList bans, Map<String, ProviderAdapter> adapters,
+                    Spend spend) {
         this.settings = settings;
         this.store = store;
         this.bans = bans;
+        this.spend = spend;
         this.window = SubmitWindow.of(settings.submitWindowOpenCron(), settings.submitWindowCloseCron(),
                 java.util.TimeZone.getTimeZone(settings.timeZone()));
         adapters.forEach((name, adapter) ->
@@ -54,6 +64,10 @@ public class JobBoard {
 
     public SoraSettings settings() {
         return settings;
+    }
+
+    public Spend spend() {
+        return spend;
     }
 
     public ProviderAdapter adapter(String provider) {
@@ -146,6 +160,8 @@ public class JobBoard {
                 }
             }
         }
+        // what today's submits committed comes from the job records, so a restart cannot reset a budget
+        spend.rebuild(store.all(), now);
         if (!store.all().isEmpty()) {
             LOG.info("resumed from the job store: {}", counts());
         }
@@ -159,6 +175,7 @@ public class JobBoard {
         job.seq = ++seq;
         job.state = JobState.QUEUED;
         job.acceptedAt = Instant.now();
+        spend.price(job);
         job.record("accepted", "from " + job.source);
         if (!store.create(job)) {
             seq--;
@@ -190,11 +207,36 @@ public class JobBoard {
         if (!windowOpen(now, rt)) {
             return null;
         }
-        Job head = rt.queue.first();
+        // spend (issue #6): the first queued job the budgets leave room for. One over a budget waits, taking
+        // no slot, while later ones that fit go ahead (or it is dead-lettered, sora.budget.over); one without
+        // a price is refused (sora.prices.unpriced). All of it before a slot is taken.
+        Job head = null;
+        Spend.Verdict verdict = Spend.Verdict.GO;
+        boolean slotFree = rt.active(now) < rt.settings.activeTasks();
+        for (Job j : rt.queue) {
+            verdict = bans.isBanned(j.customerId) ? Spend.Verdict.GO : spend.check(j, now);
+            if (verdict != Spend.Verdict.WAIT) {
+                head = j;
+                break;
+            }
+            if (!slotFree) {
+                break; // nothing could go now: the jobs behind are looked at once a slot is free
+            }
+        }
+        if (head == null) {
+            return null;
+        }
         if (bans.isBanned(head.customerId)) {
             rt.queue.remove(head);
             die(head, rt, "CUSTOMER_BANNED", "customer '" + head.customerId
                     + "' was banned by the provider; none of its requests are sent", null);
+            return new Pick(head, Next.DEAD_LETTER);
+        }
+        if (verdict != Spend.Verdict.GO) {
+            String why = verdict == Spend.Verdict.BUDGET_EXCEEDED ? spend.overBudgetMessage(head, now)
+                    : spend.unpricedMessage(head.provider, head.request);
+            rt.queue.remove(head);
+            die(head, rt, verdict.name(), why, null);
             return new Pick(head, Next.DEAD_LETTER);
         }
         if (rt.active(now) >= rt.settings.activeTasks() || !rt.submitGate.tryAcquire()) {
@@ -203,6 +245,7 @@ public class JobBoard {
         rt.queue.remove(head);
         head.state = JobState.SUBMITTING;
         rt.slotHolders.add(head.requestId);
+        spend.submitting(head, now);
         head.record("submitting", "slot " + rt.active(now) + "/" + rt.settings.activeTasks());
         store.update(head);
         return new Pick(head, Next.SUBMIT);
@@ -215,6 +258,12 @@ public class JobBoard {
     public synchronized Next submitAnswered(Job job, SubmitResult r) {
         ProviderRuntime rt = runtimes.get(job.provider);
         Instant now = Instant.now();
+        // spend (issue #6): a created task is committed spend; a refusal created none (unknown: see unknownOutcome)
+        if (r.kind() == SubmitResult.Kind.CREATED) {
+            spend.taskCreated(job, r.taskId());
+        } else if (r.kind() != SubmitResult.Kind.OUTCOME_UNKNOWN) {
+            spend.noTask(job);
+        }
         switch (r.kind()) {
             case CREATED -> {
                 rt.submitBackoffLevel = 0;
@@ -290,6 +339,7 @@ public class JobBoard {
      */
     private boolean unknownOutcome(ProviderRuntime rt, Job job, String why) {
         Instant now = Instant.now();
+        spend.maybeCreated(job);
         rt.slotHolders.remove(job.requestId);
         job.slotHeldUntil = now.plus(maxTaskLife(rt, job));
         rt.phantomSlots.add(job.slotHeldUntil);
@@ -557,11 +607,16 @@ public class JobBoard {
                 rt.queue.remove(job);
             }
         }
+        if (job.pendingCharge != null) {
+            spend.maybeCreated(job); // a step failed after its POST may have left: counted as spent
+        }
         job.state = JobState.DEAD;
         job.deadAt = Instant.now();
         job.deadCode = code;
+        boolean paid = !job.charges.isEmpty();
         job.deadLetter = new DeadLetter(job.requestId, code, message, httpStatus, commentRu, commentEn,
-                job.provider, job.customerId, job.taskId, attempts(job), job.source, job.deadAt);
+                job.provider, job.customerId, job.taskId, attempts(job), job.source, job.deadAt,
+                paid ? job.estimatedCost : null, paid ? job.currency : null);
         job.record("dead-lettered", code);
         store.update(job);
     }
@@ -620,7 +675,9 @@ public class JobBoard {
             Instant end = j.state == JobState.STORED ? j.storedAt : j.state == JobState.DEAD ? j.deadAt : null;
             boolean settled = j.state == JobState.STORED || (j.state == JobState.DEAD && j.deadLetterWritten);
             boolean slotFree = j.slotHeldUntil == null || j.slotHeldUntil.isBefore(cutoff);
-            if (settled && slotFree && end != null && end.isBefore(cutoff)) {
+            // a record whose spend a budget still counts stays (spend is derived from the records)
+            boolean spendCounted = spend.chargedRecently(j, Instant.now());
+            if (settled && slotFree && !spendCounted && end != null && end.isBefore(cutoff)) {
                 old.add(j.requestId);
             }
         }
@@ -653,6 +710,9 @@ public class JobBoard {
         c.put("dead", byState.getOrDefault(JobState.DEAD, 0));
         c.put("rejected", rejectedCount);
         c.put("paused", paused.isEmpty() ? "no" : String.join(",", paused));
+        List<Job> queued = new ArrayList<>();
+        runtimes.values().forEach(rt -> queued.addAll(rt.queue));
+        c.putAll(spend.progress(queued, now));
         return c;
     }
 

@@ -160,6 +160,10 @@ public class IntakeStep {
             return new Rejection("CUSTOMER_BANNED", "customer '" + customer
                     + "' was banned by the provider; none of its requests are sent");
         }
+        Rejection unpriced = board.spend().refuseUnpriced(provider(request), request);
+        if (unpriced != null) {
+            return unpriced; // spend (issue #6): a cost that cannot be estimated cannot be kept to a budget
+        }
         String image = adapter.imageUrl(request);
         if (image != null && images != null) {
             return images.check(image);

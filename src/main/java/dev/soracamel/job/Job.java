@@ -74,6 +74,18 @@ public class Job {
      */
     public Instant slotHeldUntil;
 
+    // ---- spend (issue #6)
+    /** What one task of this job is estimated to cost (price table, at the latest pricing); null: no price. */
+    public java.math.BigDecimal taskPrice;
+    /** The price table's currency, for every amount on this record. */
+    public String currency;
+    /** Every submit that created, or may have created, a paid task: resubmits after status 4 add one each. */
+    public List<Charge> charges = new ArrayList<>();
+    /** The sum of {@link #charges}: what this job is estimated to have cost so far. */
+    public java.math.BigDecimal estimatedCost;
+    /** The charge of a submit on the wire: counted against the budget until its answer says whether a task exists. */
+    public Charge pendingCharge;
+
     public List<Event> history = new ArrayList<>();
 
     public Job record(String event, String detail) {

@@ -27,8 +27,9 @@ class MultiProviderTest extends PipelineTestSupport {
         p.put("sora.sandbox.dialect.gw", "gateway");
         p.put("sora.provider.oai.type", "openai-compatible");
         p.put("sora.provider.oai.tariff", "1");
-        // a model added by configuration alone
+        // a model added by configuration alone: its catalog entry, and its price in a file of the user's own
         p.put("sora.provider.oai.catalog", "classpath:models/test-added-model.yaml");
+        p.put("sora.prices", "classpath:prices.yaml,classpath:prices/test-added-model.yaml");
     }
 
     static String openai(String provider, String model, String prompt, String size, String customer) {
