@@ -88,7 +88,7 @@ public final class Spend {
             }
             Map<String, String> types = new LinkedHashMap<>();
             sora.providers().forEach((name, p) -> types.put(name, p.type()));
-            Spend spend = new Spend(s, PriceTable.read(in, s.prices()), types, adapters, true);
+            Spend spend = of(s, PriceTable.read(in, s.prices()), types, adapters);
             spend.announceStart();
             return spend;
         } finally {
@@ -96,6 +96,12 @@ public final class Spend {
                 i.close();
             }
         }
+    }
+
+    /** Spend control over a table already read: provider instance name -> its type, and its adapter. */
+    public static Spend of(SpendSettings settings, PriceTable table, Map<String, String> types,
+                           Map<String, ProviderAdapter> adapters) {
+        return new Spend(settings, table, types, adapters, true);
     }
 
     /** No prices and no budgets: for a board built without spend control (unit tests of other concerns). */

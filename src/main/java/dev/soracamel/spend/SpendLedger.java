@@ -54,12 +54,13 @@ public final class SpendLedger {
         return day(at).plusDays(1).atStartOfDay(zone).toInstant();
     }
 
+    /** @param amount null for a job without a price ({@code sora.prices.unpriced=allow}): no budget counts it */
     public void add(String customer, Instant at, BigDecimal amount, boolean pending) {
         change(customer, at, amount, pending);
     }
 
     public void remove(String customer, Instant at, BigDecimal amount, boolean pending) {
-        change(customer, at, amount.negate(), pending);
+        change(customer, at, amount == null ? null : amount.negate(), pending);
     }
 
     /** A pending charge whose task turned out to exist (or may exist). */
