@@ -103,8 +103,8 @@ public final class PriceTable {
             t.check(names.get(i));
             if (t.currency != null) {
                 if (all.currency != null && !all.currency.equals(t.currency)) {
-                    throw new IOException("price table " + names.get(i) + " is in " + t.currency + " but an earlier one is in "
-                            + all.currency + ": every price, and the budgets, are in one currency");
+                    throw new IOException("price table " + names.get(i) + " is in " + t.currency + " but an earlier "
+                            + "one is in " + all.currency + ": every price, and the budgets, are in one currency");
                 }
                 all.currency = t.currency;
             }

@@ -77,7 +77,7 @@ public final class Spend {
         this.enabled = enabled;
     }
 
-    /** Spend control as configured: the price table read from {@code sora.prices}, the budgets from {@code sora.budget.*}. */
+    /** Spend control as configured: the price table from {@code sora.prices}, the budgets from {@code sora.budget.*}. */
     public static Spend create(CamelContext ctx, Props props, SoraSettings sora, Map<String, ProviderAdapter> adapters)
             throws Exception {
         SpendSettings s = SpendSettings.read(props, sora.timeZone());
@@ -108,7 +108,8 @@ public final class Spend {
     public static Spend off(java.time.ZoneId zone) {
         PriceTable none = new PriceTable();
         none.currency = "";
-        return new Spend(new SpendSettings(List.of(), true, null, null, zone, false), none, Map.of(), Map.of(), false);
+        return new Spend(new SpendSettings(List.of(), true, null, null, zone, false,
+                Props.DEFAULT_PIPELINE), none, Map.of(), Map.of(), false);
     }
 
     public SpendSettings settings() {
@@ -120,10 +121,11 @@ public final class Spend {
     }
 
     private void announceStart() {
-        LOG.info("spend: prices in {} from {}; budget per day {}, per customer per day {}, days in {}; over budget: {}; "
-                        + "a model without a price: {}", table.currency, settings.prices(), limit(settings.daily()),
-                limit(settings.customerDaily()), settings.zone(),
-                settings.deadLetterOver() ? "dead-letter (BUDGET_EXCEEDED)" : "wait",
+        LOG.info("spend{}: prices in {} from {}; budget per day {}, per customer per day {}, days in {}; "
+                        + "over budget: {}; a model without a price: {}",
+                settings.pipeline().equals(Props.DEFAULT_PIPELINE) ? "" : " (pipeline " + settings.pipeline() + ")",
+                table.currency, settings.prices(), limit(settings.daily()), limit(settings.customerDaily()),
+                settings.zone(), settings.deadLetterOver() ? "dead-letter (BUDGET_EXCEEDED)" : "wait",
                 settings.allowUnpriced() ? "allowed, without an estimate" : "refused (PRICE_NOT_FOUND)");
         providers.forEach((name, p) -> {
             Set<String> missing = new LinkedHashSet<>();
@@ -135,14 +137,19 @@ public final class Spend {
             if (!missing.isEmpty()) {
                 LOG.warn("spend: provider {} offers {} without a price in {}: {}", name, missing, settings.prices(),
                         settings.allowUnpriced()
-                                ? "such jobs are SUBMITTED WITHOUT AN ESTIMATE and no budget sees them (sora.prices.unpriced=allow)"
+                                ? "such jobs are SUBMITTED WITHOUT AN ESTIMATE and no budget sees them ("
+                                        + settings.key("sora.prices.unpriced") + "=allow)"
                                 : "such requests are refused as PRICE_NOT_FOUND (add their price, README: Spend)");
             }
         });
     }
 
     private String limit(BigDecimal limit) {
-        return limit == null ? "none" : Money.format(limit) + " " + table.currency;
+        return limit == null ? "none" : money(limit);
+    }
+
+    private String money(BigDecimal amount) {
+        return Money.format(amount) + " " + table.currency;
     }
 
     // ---------------------------------------------------------------- pricing
@@ -190,10 +197,11 @@ public final class Spend {
         } catch (RuntimeException e) {
             what = "this request";
         }
-        return what + " has no price in the price table " + settings.prices() + " for provider " + provider + " (type "
-                + (p == null ? "?" : p.type()) + "), so its cost cannot be estimated or checked against a budget; it was "
-                + "not submitted. Add its price under models." + (p == null ? "<type>" : p.type())
-                + " (or providers." + provider + ") and send it again, or set sora.prices.unpriced=allow";
+        String type = p == null ? "<type>" : p.type();
+        return what + " has no price in the price table " + settings.prices() + " for provider " + provider
+                + " (type " + type + "), so its cost cannot be estimated or checked against a budget; it was not "
+                + "submitted. Add its price under models." + type + " (or providers." + provider + ") and send it "
+                + "again, or set " + settings.key("sora.prices.unpriced") + "=allow";
     }
 
     // ---------------------------------------------------------------- budgets
@@ -210,8 +218,8 @@ public final class Spend {
             }
             if (warned.add("unpriced " + job.provider + " " + job.model)) {
                 LOG.warn("spend: job {} [{}] model {} has NO PRICE: submitted without a cost estimate, and no budget "
-                        + "counts it (sora.prices.unpriced=allow); add its price to {}", job.requestId, job.provider,
-                        job.model, settings.prices());
+                        + "counts it ({}=allow); add its price to {}", job.requestId, job.provider, job.model,
+                        settings.key("sora.prices.unpriced"), settings.prices());
             }
             return Verdict.GO;
         }
@@ -236,44 +244,49 @@ public final class Spend {
      * room; otherwise only a submit still on the wire does, and its answer may yet free the room.
      */
     private Over over(Job job, Instant now) {
-        BigDecimal cost = job.taskPrice;
         SpendLedger.Committed all = ledger.all(now);
         SpendLedger.Committed mine = ledger.customer(customer(job), now);
-        if (settings.daily() != null && all.confirmed().add(cost).compareTo(settings.daily()) > 0) {
-            return new Over("the daily budget", settings.daily(), "sora.budget.daily", all.confirmed(), true);
-        }
-        if (settings.customerDaily() != null && mine.confirmed().add(cost).compareTo(settings.customerDaily()) > 0) {
-            return new Over("customer '" + customer(job) + "''s daily budget", settings.customerDaily(),
-                    "sora.budget.customer-daily", mine.confirmed(), true);
-        }
-        if (settings.daily() != null && all.total().add(cost).compareTo(settings.daily()) > 0) {
-            return new Over("the daily budget", settings.daily(), "sora.budget.daily", all.total(), false);
-        }
-        if (settings.customerDaily() != null && mine.total().add(cost).compareTo(settings.customerDaily()) > 0) {
-            return new Over("customer '" + customer(job) + "''s daily budget", settings.customerDaily(),
-                    "sora.budget.customer-daily", mine.total(), false);
+        String daily = "the daily budget";
+        String customer = "customer '" + customer(job) + "''s daily budget";
+        for (boolean certain : new boolean[] {true, false}) {
+            Over o = over(job.taskPrice, settings.daily(), daily, "sora.budget.daily", all, certain);
+            if (o == null) {
+                o = over(job.taskPrice, settings.customerDaily(), customer, "sora.budget.customer-daily", mine, certain);
+            }
+            if (o != null) {
+                return o;
+            }
         }
         return null;
     }
 
+    private Over over(BigDecimal cost, BigDecimal limit, String scope, String key, SpendLedger.Committed c,
+                      boolean certain) {
+        BigDecimal committed = certain ? c.confirmed() : c.total();
+        if (limit == null || committed.add(cost).compareTo(limit) <= 0) {
+            return null;
+        }
+        return new Over(scope, limit, settings.key(key), committed, certain);
+    }
+
     /** Said once per budget and day, when it starts stopping jobs. */
     private void announce(Job job, Over over, Instant now) {
+        boolean dead = settings.deadLetterOver();
         if (announced.add(over.scope())) {
-            LOG.warn("BUDGET {}: {} of {} {} ({}) is used up for {} ({}): {} {} committed; job {} ({} {}) and every "
-                            + "other job that does not fit {} until the budget day turns at {}{}. Jobs that fit still go.",
-                    settings.deadLetterOver() ? "REACHED" : "HOLDING", over.scope(), Money.format(over.limit()),
-                    table.currency, over.property(), ledger.day(now), ledger.zone(), Money.format(over.committed()),
-                    table.currency, job.requestId, Money.format(job.taskPrice), table.currency,
-                    settings.deadLetterOver() ? "are dead-lettered as BUDGET_EXCEEDED (sora.budget.over=dead-letter)"
+            LOG.warn("BUDGET {}: {} of {} ({}) is used up for {} ({}): {} committed; job {} ({}) and every other job "
+                            + "that does not fit {} until the budget day turns at {}{}. Jobs that fit still go.",
+                    dead ? "REACHED" : "HOLDING", over.scope(), money(over.limit()), over.property(), ledger.day(now),
+                    ledger.zone(), money(over.committed()), job.requestId, money(job.taskPrice),
+                    dead ? "are dead-lettered as BUDGET_EXCEEDED (" + settings.key("sora.budget.over") + "=dead-letter)"
                             : "wait in the queue, taking no slot,",
                     ledger.dayEnds(now).atZone(ledger.zone()),
-                    settings.deadLetterOver() ? "" : " or the budget is raised and the pipeline restarted");
+                    dead ? "" : " or the budget is raised and the pipeline restarted");
         }
-        if (!settings.deadLetterOver() && job.taskPrice.compareTo(over.limit()) > 0 && warned.add("never " + job.requestId)) {
-            LOG.warn("BUDGET: job {} alone costs {} {}, more than {} of {} {} ({}): it cannot go under this budget "
-                            + "on any day; raise {} and restart, or remove the job", job.requestId,
-                    Money.format(job.taskPrice), table.currency, over.scope(), Money.format(over.limit()),
-                    table.currency, over.property(), over.property());
+        boolean never = job.taskPrice.compareTo(over.limit()) > 0;
+        if (!dead && never && warned.add("never " + job.requestId)) {
+            LOG.warn("BUDGET: job {} alone costs {}, more than {} of {} ({}): it cannot go under this budget on any "
+                            + "day; raise {} and restart, or remove the job", job.requestId, money(job.taskPrice),
+                    over.scope(), money(over.limit()), over.property(), over.property());
         }
     }
 
@@ -285,13 +298,12 @@ public final class Spend {
         }
         String never = job.taskPrice.compareTo(over.limit()) > 0
                 ? " This job alone costs more than that budget, so it cannot go on any day under it." : "";
-        return "its estimated cost of " + Money.format(job.taskPrice) + " " + table.currency + " ("
-                + describe(job) + ") does not fit " + over.scope() + " of " + Money.format(over.limit()) + " "
-                + table.currency + " (" + over.property() + "): " + Money.format(over.committed()) + " " + table.currency
-                + " was already committed on " + ledger.day(now) + " (" + ledger.zone() + "). It was not submitted "
-                + "(sora.budget.over=dead-letter)." + never + " Send it again with a new request_id after the budget day "
-                + "turns at " + ledger.dayEnds(now).atZone(ledger.zone()) + ", or raise " + over.property()
-                + " and restart";
+        return "its estimated cost of " + money(job.taskPrice) + " (" + describe(job) + ") does not fit "
+                + over.scope() + " of " + money(over.limit()) + " (" + over.property() + "): "
+                + money(over.committed()) + " was already committed on " + ledger.day(now) + " (" + ledger.zone()
+                + "). It was not submitted (" + settings.key("sora.budget.over") + "=dead-letter)." + never
+                + " Send it again with a new request_id after the budget day turns at "
+                + ledger.dayEnds(now).atZone(ledger.zone()) + ", or raise " + over.property() + " and restart";
     }
 
     private String describe(Job job) {

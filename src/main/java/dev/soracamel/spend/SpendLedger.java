@@ -25,7 +25,8 @@ public final class SpendLedger {
         }
 
         Committed plus(BigDecimal amount, boolean isPending) {
-            return isPending ? new Committed(confirmed, pending.add(amount)) : new Committed(confirmed.add(amount), pending);
+            return isPending ? new Committed(confirmed, pending.add(amount))
+                    : new Committed(confirmed.add(amount), pending);
         }
     }
 

@@ -18,6 +18,7 @@ import dev.soracamel.config.Props;
  * @param customerDaily  the most one customer's submits of one day may commit, or null for no limit
  * @param zone           where a budget day starts and ends
  * @param deadLetterOver a job over budget is dead-lettered (BUDGET_EXCEEDED) instead of waiting
+ * @param pipeline       the pipeline's name, which prefixes its property keys (sora, or a host's own)
  */
 public record SpendSettings(
         List<String> prices,
@@ -25,28 +26,38 @@ public record SpendSettings(
         BigDecimal daily,
         BigDecimal customerDaily,
         ZoneId zone,
-        boolean deadLetterOver) {
+        boolean deadLetterOver,
+        String pipeline) {
+
+    /** The property as this pipeline spells it: what a person must edit ({@code orders.budget.daily}). */
+    public String key(String key) {
+        return pipeline.equals(Props.DEFAULT_PIPELINE) || !key.startsWith(Props.DEFAULT_PIPELINE + ".") ? key
+                : pipeline + key.substring(Props.DEFAULT_PIPELINE.length());
+    }
 
     public static SpendSettings read(Props p, String defaultZone) {
         List<String> prices = Arrays.stream(p.string("sora.prices", "classpath:prices.yaml").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
         String unpriced = p.string("sora.prices.unpriced", "refuse").toLowerCase(Locale.ROOT);
         if (!unpriced.equals("refuse") && !unpriced.equals("allow")) {
-            throw new IllegalStateException("sora.prices.unpriced must be refuse or allow, not '" + unpriced + "'");
+            throw new IllegalStateException(p.key("sora.prices.unpriced") + " must be refuse or allow, not '"
+                    + unpriced + "'");
         }
         String over = p.string("sora.budget.over", "wait").toLowerCase(Locale.ROOT);
         if (!over.equals("wait") && !over.equals("dead-letter")) {
-            throw new IllegalStateException("sora.budget.over must be wait or dead-letter, not '" + over + "'");
+            throw new IllegalStateException(p.key("sora.budget.over") + " must be wait or dead-letter, not '"
+                    + over + "'");
         }
         String zone = p.string("sora.budget.time-zone", defaultZone);
         ZoneId zoneId;
         try {
             zoneId = ZoneId.of(zone);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("sora.budget.time-zone '" + zone + "' is not a time zone (e.g. UTC, Europe/Moscow)");
+            throw new IllegalStateException(p.key("sora.budget.time-zone") + " '" + zone
+                    + "' is not a time zone (e.g. UTC, Europe/Moscow)");
         }
         return new SpendSettings(prices, unpriced.equals("allow"), amount(p, "sora.budget.daily"),
-                amount(p, "sora.budget.customer-daily"), zoneId, over.equals("dead-letter"));
+                amount(p, "sora.budget.customer-daily"), zoneId, over.equals("dead-letter"), p.pipeline());
     }
 
     private static BigDecimal amount(Props p, String key) {
@@ -58,8 +69,8 @@ public record SpendSettings(
                 }
                 return a;
             } catch (NumberFormatException e) {
-                throw new IllegalStateException(key + " must be an amount of at least 0 in the price table's currency "
-                        + "(e.g. 50 or 12.5), or blank for no budget; not '" + v + "'");
+                throw new IllegalStateException(p.key(key) + " must be an amount of at least 0 in the price table's "
+                        + "currency (e.g. 50 or 12.5), or blank for no budget; not '" + v + "'");
             }
         }).orElse(null);
     }

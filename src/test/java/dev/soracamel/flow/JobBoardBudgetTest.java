@@ -63,7 +63,7 @@ class JobBoardBudgetTest {
         }
         SpendSettings budget = new SpendSettings(List.of("classpath:prices.yaml"), false,
                 daily == null ? null : new BigDecimal(daily), customerDaily == null ? null : new BigDecimal(customerDaily),
-                ZoneId.of("UTC"), deadLetter);
+                ZoneId.of("UTC"), deadLetter, "sora");
         JobBoard board = new JobBoard(s, new FileJobStore(dir.resolve("jobs"), json), new BanList(dir.resolve("bans.txt")),
                 Map.of("yesai", a), Spend.of(budget, table, Map.of("yesai", "yesai"), Map.of("yesai", a)));
         board.resume();

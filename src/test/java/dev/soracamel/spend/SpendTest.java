@@ -52,7 +52,7 @@ class SpendTest {
     Spend spend(String daily, String customerDaily, ZoneId zone, boolean deadLetter, boolean allowUnpriced) {
         SpendSettings s = new SpendSettings(List.of("classpath:prices.yaml"), allowUnpriced,
                 daily == null ? null : new BigDecimal(daily), customerDaily == null ? null : new BigDecimal(customerDaily),
-                zone, deadLetter);
+                zone, deadLetter, "sora");
         return Spend.of(s, table, Map.of("yesai", "yesai"), Map.of("yesai", yesai));
     }
 
@@ -302,6 +302,25 @@ class SpendTest {
         assertThat(pro2.charges).singleElement().satisfies(c -> assertThat(c.amount()).isNull());
         assertThat(pro2.estimatedCost).isNull();
         assertThat(allow.committedToday(now)).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void a_named_pipeline_reads_its_own_keys_and_names_them_in_what_it_says() {
+        Map<String, String> props = Map.of("orders.budget.daily", "2.00", "orders.budget.over", "dead-letter",
+                "sora.budget.daily", "99");
+        SpendSettings orders = SpendSettings.read(new dev.soracamel.config.Props(
+                k -> java.util.Optional.ofNullable(props.get(k)), "orders"), "UTC");
+
+        assertThat(orders.daily()).isEqualByComparingTo("2.00");
+        assertThat(orders.deadLetterOver()).isTrue();
+        Spend s = Spend.of(orders, table, Map.of("yesai", "yesai"), Map.of("yesai", yesai));
+        Instant now = t("2026-03-14T10:00:00Z");
+        paid(s, job(s, "a", "c"), now);
+        paid(s, job(s, "b", "c"), now);
+        assertThat(s.overBudgetMessage(job(s, "c", "c"), now)).contains("orders.budget.daily", "orders.budget.over")
+                .doesNotContain("sora.");
+        assertThat(s.unpricedMessage("yesai", json.createObjectNode().put("version", "9")
+                .put("resolution", 720).put("duration", 10))).contains("orders.prices.unpriced=allow");
     }
 
     @Test
