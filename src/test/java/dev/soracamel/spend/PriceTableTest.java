@@ -173,6 +173,22 @@ class PriceTableTest {
     }
 
     @Test
+    void the_example_price_file_prices_every_combination_of_the_example_catalog() throws Exception {
+        PriceTable t = read(getClass().getResourceAsStream("/prices.yaml"),
+                getClass().getResourceAsStream("/examples/my-prices.yaml"));
+        ProviderAdapter mine;
+        try (var in = getClass().getResourceAsStream("/examples/my-models.yaml")) {
+            mine = new OpenAiAdapter(provider("gw", "openai-compatible"), OpenAiCatalog.read(in),
+                    SoraPipeline.jsonMapper());
+        }
+
+        assertThat(mine.billables()).allMatch(b -> t.quote("gw", "openai-compatible", b) != null)
+                .allMatch(b -> t.quote("crazyrouter", "openai-compatible", b) != null);
+        assertThat(cost(t, "gw", "openai-compatible", "veo-3.1", "1920x1080", 8)).isEqualByComparingTo("3.20");
+        assertThat(cost(t, "crazyrouter", "openai-compatible", "veo-3.1", "1920x1080", 8)).isEqualByComparingTo("1.20");
+    }
+
+    @Test
     void a_table_that_could_misprice_stops_the_start() {
         assertThatThrownBy(() -> read(yaml("""
                 currency: USD
