@@ -223,7 +223,7 @@ public final class Spend {
             }
             return Verdict.GO;
         }
-        Over over = over(job, now);
+        Over over = settings.hasBudget() ? over(job, now) : null;
         if (over == null) {
             return Verdict.GO;
         }
@@ -236,7 +236,7 @@ public final class Spend {
 
     /** Whether the job would wait for a budget now (for the progress line; says nothing in the log). */
     public boolean holds(Job job, Instant now) {
-        return enabled && job.taskPrice != null && over(job, now) != null;
+        return enabled && settings.hasBudget() && job.taskPrice != null && over(job, now) != null;
     }
 
     /**
