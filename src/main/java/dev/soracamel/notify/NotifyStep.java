@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * The event is JSON: {@code event} (stored, dead-lettered, rejected), {@code event_id} (the same for a
  * resend, so a receiver can drop duplicates), {@code pipeline}, {@code job_id}, {@code customer_id},
- * {@code provider}, {@code model}, {@code task_id}, and {@code location} and {@code bytes} of a stored video
+ * {@code provider}, {@code model}, {@code task_id}, {@code estimated_cost} and {@code currency}, and {@code location} and {@code bytes} of a stored video
  * or {@code code} and {@code message} of a dead letter, and {@code time}.
  */
 public class NotifyStep {
@@ -52,6 +52,9 @@ public class NotifyStep {
             e.put("provider", job.provider);
             e.put("model", job.model);
             e.put("task_id", job.taskId);
+            // the price table's estimate of what the job cost (every created task counts), in its currency
+            e.put("estimated_cost", job.estimatedCost);
+            e.put("currency", job.currency);
             if (stored) {
                 e.put("location", job.storedLocation);
                 e.put("bytes", job.videoBytes);

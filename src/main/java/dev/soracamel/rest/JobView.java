@@ -43,6 +43,9 @@ public final class JobView {
         timings.put("completed_at", j.completedSeenAt);
         timings.put("finished_at", finishedAt(j));
         v.put("timings", timings);
+        // what the price table says this job cost so far (every created task counts), in its currency
+        v.put("estimated_cost", j.estimatedCost);
+        v.put("currency", j.currency);
 
         if (j.state == JobState.STORED) {
             Map<String, Object> stored = new LinkedHashMap<>();

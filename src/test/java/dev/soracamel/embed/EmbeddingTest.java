@@ -168,6 +168,7 @@ class EmbeddingTest {
         JsonNode a1 = heard.stream().filter(e -> e.path("job_id").asText().equals("a1")).findFirst().orElseThrow();
         assertThat(a1.path("location").asText()).endsWith("shop-1/a1.mp4");
         assertThat(a1.path("pipeline").asText()).isEqualTo("alpha");
+        assertThat(a1.path("estimated_cost").decimalValue()).isPositive();
         assertThat(events.getReceivedExchanges().get(0).getMessage().getHeader(Exchange.CONTENT_TYPE))
                 .isEqualTo("application/json");
         await(() -> alpha.board().jobs().stream().noneMatch(j -> j.notifyPending), Duration.ofSeconds(5));
