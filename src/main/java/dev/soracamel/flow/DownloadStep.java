@@ -9,6 +9,7 @@ import java.time.Instant;
 import dev.soracamel.job.Job;
 import org.apache.camel.Exchange;
 import org.apache.camel.Predicate;
+import org.apache.camel.component.file.GenericFileOperationFailedException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
@@ -60,9 +61,12 @@ public class DownloadStep implements Predicate {
             ex.setProperty(Flow.JOB, job);
         }
         if (Instant.now().isAfter(board.linkDeadline(job))) {
+            attemptEnded(ex, job, "failed");
             throw new LinkExpiredException("the result link expired at " + board.linkDeadline(job));
         }
+        attemptEnded(ex, job, "retry");
         board.downloadStarting(job);
+        ex.setProperty(ATTEMPT, true);
         ex.setProperty("soraPartName", partName(job));
         ex.getMessage().getHeaders().clear();
         ex.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
@@ -89,6 +93,7 @@ public class DownloadStep implements Predicate {
                     + " bytes that are not an MP4 (no ftyp box)");
         }
         ex.setProperty("soraVideoBytes", size);
+        attemptEnded(ex, job, "ok");
         ex.getMessage().getHeaders().clear();
         ex.getMessage().setBody(part.toFile());
         // Tells a file storage endpoint that the body is a local work file it may rename into place rather
@@ -125,6 +130,7 @@ public class DownloadStep implements Predicate {
     /** After the last attempt: the job goes to the dead-letter channel with what went wrong. */
     public void failed(Exchange ex) {
         Job job = Flow.job(ex);
+        attemptEnded(ex, job, "failed");
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String code;
         if (e instanceof LinkExpiredException || linkGone(e)) {
@@ -142,6 +148,37 @@ public class DownloadStep implements Predicate {
         } catch (IOException ignored) {
             // a stale part file is overwritten by the next download of the same id
         }
+    }
+
+    /**
+     * observe: an attempt (a GET of the video) is open on the exchange from {@link #prepare} until it is
+     * verified; one still open when the next attempt starts, or when the route gives up, failed.
+     */
+    private static final String ATTEMPT = "soraDownloadAttempt";
+
+    private void attemptEnded(Exchange ex, Job job, String outcome) {
+        if (Boolean.TRUE.equals(ex.removeProperty(ATTEMPT))) {
+            Throwable error = "ok".equals(outcome) ? null
+                    : ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class) != null
+                    ? ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class) : ex.getException();
+            board.events().downloadAttempt(job, outcome, answeredStatus(ex, error), error);
+        }
+    }
+
+    /**
+     * The status the link answered with, 0 for none. A redelivery restores the message, so a failed attempt's
+     * status is read from its error: a refusal carries it; a body that broke while being written to the part
+     * file, or was not a whole MP4, came after a success (200 stands for it).
+     */
+    private static int answeredStatus(Exchange ex, Throwable error) {
+        if (error == null) {
+            Integer status = ex.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+            return status == null ? 200 : status;
+        }
+        if (error instanceof HttpOperationFailedException h) {
+            return h.getStatusCode();
+        }
+        return error instanceof BadVideoException || error instanceof GenericFileOperationFailedException ? 200 : 0;
     }
 
     static boolean sameOrigin(String url, java.net.URI base) {

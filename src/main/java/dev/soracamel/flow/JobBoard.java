@@ -45,6 +45,9 @@ public class JobBoard {
     /** Prices and budgets (issue #6): checked before each submit, charged from each submit's answer. */
     private final Spend spend;
 
+    /** observe: who hears about calls and outcomes (the metrics); nobody unless set. */
+    private volatile FlowEvents events = FlowEvents.NONE;
+
     /** A board without spend control: no prices, no budgets (for tests of other concerns). */
     public JobBoard(SoraSettings settings, JobStore store, BanList bans, Map<String, ProviderAdapter> adapters) {
         this(settings, store, bans, adapters, Spend.off(java.time.ZoneId.of(settings.timeZone())));
@@ -68,6 +71,15 @@ public class JobBoard {
 
     public Spend spend() {
         return spend;
+    }
+
+    /** observe: the steps report provider calls and stored jobs here. */
+    public FlowEvents events() {
+        return events;
+    }
+
+    public void events(FlowEvents listener) {
+        events = listener == null ? FlowEvents.NONE : listener;
     }
 
     public ProviderAdapter adapter(String provider) {
@@ -410,6 +422,9 @@ public class JobBoard {
         }
         rt.pauseCode = code;
         rt.pauseMessage = message;
+        if (!wasPaused) {
+            rt.pausedSince = Instant.now(); // observe: shown by the readiness check
+        }
         LOG.error("PAUSED provider {}: {} ({}). {} jobs wait, nothing is dead-lettered; re-checked on the cron "
                         + "'{}'{}", rt.settings.name(), code, message, rt.queue.size(), settings.pauseRecheckCron(),
                 wasPaused ? " (still failing)" : "");
@@ -421,6 +436,7 @@ public class JobBoard {
                     rt.pauseCode);
             rt.pauseCode = null;
             rt.pauseMessage = null;
+            rt.pausedSince = null;
             rt.submitPausedUntil = null;
             rt.statusPausedUntil = null;
         }
@@ -713,6 +729,26 @@ public class JobBoard {
         List<Job> queued = new ArrayList<>();
         runtimes.values().forEach(rt -> queued.addAll(rt.queue));
         c.putAll(spend.progress(queued, now));
+        return c;
+    }
+
+    /** observe: each provider's queue, slots and pause, for health checks and metrics. */
+    public synchronized List<ProviderView> providerViews() {
+        Instant now = Instant.now();
+        List<ProviderView> views = new ArrayList<>();
+        for (ProviderRuntime rt : runtimes.values()) {
+            views.add(new ProviderView(rt.settings.name(), rt.queue.size(), rt.polling.size(), rt.active(now),
+                    rt.settings.activeTasks(), rt.pauseCode, rt.pauseMessage, rt.pausedSince));
+        }
+        return views;
+    }
+
+    /** observe: jobs on record by provider and state (final ones until retention forgets them). */
+    public synchronized Map<String, Map<JobState, Integer>> jobCounts() {
+        Map<String, Map<JobState, Integer>> c = new LinkedHashMap<>();
+        for (Job j : store.all()) {
+            c.computeIfAbsent(j.provider, p -> new java.util.EnumMap<>(JobState.class)).merge(j.state, 1, Integer::sum);
+        }
         return c;
     }
 

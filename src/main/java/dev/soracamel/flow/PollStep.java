@@ -2,6 +2,7 @@ package dev.soracamel.flow;
 
 import dev.soracamel.job.Job;
 import dev.soracamel.provider.HttpAnswer;
+import dev.soracamel.provider.StatusResult;
 import org.apache.camel.Exchange;
 
 /** The poll route's bean: picks the task whose status check is due and reads the answer. */
@@ -34,7 +35,9 @@ public class PollStep {
     public void answer(Exchange ex) {
         Job job = Flow.job(ex);
         HttpAnswer answer = Flow.takeAnswer(ex);
-        Flow.next(ex, board.statusAnswered(job, board.adapter(job.provider).interpretStatus(answer)));
+        StatusResult result = board.adapter(job.provider).interpretStatus(answer);
+        Flow.next(ex, board.statusAnswered(job, result));
+        board.events().statusAnswered(job, result, answer.status());
         if (Next.DOWNLOAD.name().equals(ex.getProperty(Flow.NEXT))) {
             ex.getMessage().setBody(job.requestId);
         }
@@ -44,6 +47,7 @@ public class PollStep {
         Throwable error = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Flow.takeAnswer(ex);
         Flow.next(ex, board.statusFailed(Flow.job(ex), error));
+        board.events().statusNoAnswer(Flow.job(ex), error);
     }
 
     public void release(Exchange ex) {

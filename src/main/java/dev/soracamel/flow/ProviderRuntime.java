@@ -46,6 +46,7 @@ final class ProviderRuntime {
     Instant statusPausedUntil;
     String pauseCode;
     String pauseMessage;
+    Instant pausedSince;
 
     Instant submitBackoffUntil;
     int submitBackoffLevel;

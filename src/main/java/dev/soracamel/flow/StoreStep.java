@@ -79,6 +79,7 @@ public class StoreStep {
         Job job = Flow.job(ex);
         board.stored(job, ex.getProperty("soraStoredLocation", String.class),
                 ex.getProperty("soraVideoBytes", Long.class));
+        board.events().stored(job);
         Files.deleteIfExists(downloads.downloads().resolve(DownloadStep.partName(job)));
     }
 }

@@ -3,6 +3,7 @@ package dev.soracamel.flow;
 import dev.soracamel.job.Job;
 import dev.soracamel.provider.HttpAnswer;
 import dev.soracamel.provider.ProviderAdapter;
+import dev.soracamel.provider.SubmitResult;
 import org.apache.camel.Exchange;
 
 /** The submit route's bean: picks the next job when the limits allow and reads the provider's answer. */
@@ -40,13 +41,16 @@ public class SubmitStep {
     public void answer(Exchange ex) {
         Job job = Flow.job(ex);
         HttpAnswer answer = Flow.takeAnswer(ex);
-        Flow.next(ex, board.submitAnswered(job, board.adapter(job.provider).interpretSubmit(answer)));
+        SubmitResult result = board.adapter(job.provider).interpretSubmit(answer);
+        Flow.next(ex, board.submitAnswered(job, result));
+        board.events().submitAnswered(job, result, answer.status());
     }
 
     public void failed(Exchange ex) {
         Throwable error = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Flow.takeAnswer(ex);
         Flow.next(ex, board.submitFailed(Flow.job(ex), error));
+        board.events().submitNoAnswer(Flow.job(ex), error);
     }
 
     public void release(Exchange ex) {

@@ -1,0 +1,45 @@
+package dev.soracamel.flow;
+
+import dev.soracamel.job.Job;
+import dev.soracamel.provider.StatusResult;
+import dev.soracamel.provider.SubmitResult;
+
+/**
+ * What the steps tell an observer (the metrics) about provider calls and finished jobs. Every method does
+ * nothing by default, and nothing is listening unless one is set on the {@link JobBoard}: the pipeline runs
+ * the same without an observer. Calls come from the route threads, outside the board's lock, after the
+ * board decided; an observer must be quick and must not throw.
+ */
+public interface FlowEvents {
+
+    FlowEvents NONE = new FlowEvents() {
+    };
+
+    /** A submit POST was answered with {@code httpStatus}, which the adapter read as {@code result}. */
+    default void submitAnswered(Job job, SubmitResult result, int httpStatus) {
+    }
+
+    /** A submit POST got no answer (refused connection, timeout, reset). */
+    default void submitNoAnswer(Job job, Throwable error) {
+    }
+
+    /** A status GET was answered with {@code httpStatus}, read as {@code result}; the board has acted on it. */
+    default void statusAnswered(Job job, StatusResult result, int httpStatus) {
+    }
+
+    /** A status GET got no answer; the board checks again later. */
+    default void statusNoAnswer(Job job, Throwable error) {
+    }
+
+    /**
+     * One download attempt (a GET of the video) ended. {@code outcome}: {@code ok}, {@code retry} (failed,
+     * tried again) or {@code failed} (failed, the job goes to the dead-letter channel); {@code httpStatus} is
+     * 0 when no answer came; {@code error} is why it failed.
+     */
+    default void downloadAttempt(Job job, String outcome, int httpStatus, Throwable error) {
+    }
+
+    /** The video and its metadata are in storage; the job's timings are set. */
+    default void stored(Job job) {
+    }
+}
