@@ -29,6 +29,7 @@ import dev.soracamel.job.FileJobStore;
 import dev.soracamel.job.JobStore;
 import dev.soracamel.notify.NotifyStep;
 import dev.soracamel.flow.DownloadRetry;
+import dev.soracamel.observe.Observability;
 import dev.soracamel.progress.ProgressReport;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.OpenAiAdapter;
@@ -189,6 +190,7 @@ public final class SoraPipeline {
         DownloadStep download = new DownloadStep(board, routes.downloads());
 
         registry.bind(name + "Board", board);
+        Observability.install(ctx, board, name); // observe: a readiness check per provider, and metrics
         registry.bind(name + "Intake", new IntakeStep(board, new RequestParser(json, s.intakeMaxBytes()), images));
         registry.bind(name + "Request", new RequestReply(board, json, new RequestParser(json, s.intakeMaxBytes()),
                 props.bool("sora.request.dead-letter-rejections", false)));
