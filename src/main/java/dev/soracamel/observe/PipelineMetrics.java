@@ -64,6 +64,8 @@ final class PipelineMetrics implements FlowEvents {
     private final Map<List<String>, Counter> calls = new ConcurrentHashMap<>();
     private final Map<String, Timer> submitToStored = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> checksPerTask = new ConcurrentHashMap<>();
+    /** Set by close(): a step still finishing must not put a meter back into the registry. */
+    private volatile boolean closed;
 
     private PipelineMetrics(MeterRegistry registry, JobBoard board, String pipelineName) {
         this.registry = registry;
@@ -105,6 +107,7 @@ final class PipelineMetrics implements FlowEvents {
 
     /** Takes this pipeline's meters out of the registry (a host's registry outlives a stopped pipeline). */
     void close() {
+        closed = true;
         meters.forEach(registry::remove);
         meters.clear();
         calls.clear();
@@ -184,6 +187,9 @@ final class PipelineMetrics implements FlowEvents {
     }
 
     private void call(String provider, String endpoint, String outcome, String http) {
+        if (closed) {
+            return;
+        }
         calls.computeIfAbsent(List.of(provider, endpoint, outcome, http), k -> register(
                 Counter.builder("sora.api.calls")
                         .description("Calls to the provider's API, by endpoint (submit, status, download), what came "
@@ -194,7 +200,7 @@ final class PipelineMetrics implements FlowEvents {
 
     /** Once a task has its final status, or its job died while polling: how many checks it took. */
     private void taskEnded(Job job) {
-        if (job.state != JobState.POLLING) {
+        if (job.state != JobState.POLLING && !closed) {
             checksPerTask.computeIfAbsent(job.provider, p -> register(DistributionSummary.builder("sora.status.checks.per.task")
                     .description("Status checks one task needed until its final status")
                     .tags(pipeline).tags("provider", p)
@@ -208,7 +214,7 @@ final class PipelineMetrics implements FlowEvents {
     @Override
     public void stored(Job job) {
         Instant submitted = firstSubmit(job);
-        if (submitted == null || job.storedAt == null) {
+        if (submitted == null || job.storedAt == null || closed) {
             return;
         }
         submitToStored.computeIfAbsent(job.provider, p -> {
