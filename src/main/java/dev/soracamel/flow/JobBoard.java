@@ -279,7 +279,7 @@ public class JobBoard {
         switch (r.kind()) {
             case CREATED -> {
                 rt.submitBackoffLevel = 0;
-                resumeIfPaused(rt, "submit");
+                resumeIfPaused(rt, true);
                 job.state = JobState.POLLING;
                 job.taskId = r.taskId();
                 job.taskIds.add(r.taskId());
@@ -422,6 +422,7 @@ public class JobBoard {
         }
         rt.pauseCode = code;
         rt.pauseMessage = message;
+        rt.pauseStopsStatus = alsoStatus;
         if (!wasPaused) {
             rt.pausedSince = Instant.now(); // observe: shown by the readiness check
         }
@@ -430,13 +431,18 @@ public class JobBoard {
                 wasPaused ? " (still failing)" : "");
     }
 
-    private void resumeIfPaused(ProviderRuntime rt, String what) {
-        if (rt.pauseCode != null) {
-            LOG.warn("RESUMED provider {}: the {} went through, the {} problem is over", rt.settings.name(), what,
-                    rt.pauseCode);
+    /**
+     * A call that went through lifts the pause, if it proves the problem is over: any call for a refused token,
+     * only a submit for no credit (status checks of running tasks go through while the account is empty).
+     */
+    private void resumeIfPaused(ProviderRuntime rt, boolean bySubmit) {
+        if (rt.pauseCode != null && (bySubmit || rt.pauseStopsStatus)) {
+            LOG.warn("RESUMED provider {}: the {} went through, the {} problem is over", rt.settings.name(),
+                    bySubmit ? "submit" : "status check", rt.pauseCode);
             rt.pauseCode = null;
             rt.pauseMessage = null;
             rt.pausedSince = null;
+            rt.pauseStopsStatus = false;
             rt.submitPausedUntil = null;
             rt.statusPausedUntil = null;
         }
@@ -473,7 +479,7 @@ public class JobBoard {
         switch (r.kind()) {
             case WAITING -> {
                 rt.statusBackoffLevel = 0;
-                resumeIfPaused(rt, "status check");
+                resumeIfPaused(rt, false);
                 if (!r.status().equals(job.lastStatus)) {
                     job.record("status", r.status());
                 }
@@ -490,7 +496,7 @@ public class JobBoard {
             }
             case COMPLETED -> {
                 rt.statusBackoffLevel = 0;
-                resumeIfPaused(rt, "status check");
+                resumeIfPaused(rt, false);
                 rt.slotHolders.remove(job.requestId);
                 job.state = JobState.DOWNLOADING;
                 job.lastStatus = r.status();

@@ -46,6 +46,8 @@ final class ProviderRuntime {
     Instant statusPausedUntil;
     String pauseCode;
     String pauseMessage;
+    /** The pause stops status checks too (a refused token); one for no credit stops submits alone. */
+    boolean pauseStopsStatus;
     Instant pausedSince;
 
     Instant submitBackoffUntil;

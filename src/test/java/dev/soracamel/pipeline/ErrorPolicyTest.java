@@ -1,5 +1,6 @@
 package dev.soracamel.pipeline;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Properties;
 
@@ -100,6 +101,23 @@ class ErrorPolicyTest extends PipelineTestSupport {
         sandbox().setRpoints(-1);
         awaitSettled(1, Duration.ofSeconds(30));
         assertThat(storedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void status_checks_of_running_tasks_do_not_lift_a_no_credit_pause() throws Exception {
+        // no re-check during this test: only a call that proves the credit is back may lift the pause
+        restart(p -> p.put("sora.pause.recheck-cron", "0 0 0 1 1 ? 2099"));
+        drop("early.json", v2("Submitted while there is credit", "c6"));
+        await(() -> sandbox().stats().tasksCreated() == 1, Duration.ofSeconds(10), () -> board().counts().toString());
+        sandbox().setRpoints(0);
+        drop("late.json", v2("Submitted once the credit ran out", "c6"));
+        await(() -> String.valueOf(board().counts().get("paused")).contains("NOT_ENOUGH_RPOINTS"),
+                Duration.ofSeconds(10), () -> board().counts().toString());
+
+        // the running task is still checked and stored; those checks say nothing about credit
+        await(() -> Files.exists(stored("c6", "early")), Duration.ofSeconds(30), () -> board().counts().toString());
+        assertThat(String.valueOf(board().counts().get("paused"))).contains("NOT_ENOUGH_RPOINTS");
+        assertThat(sandbox().stats().posts()).as("the refused submit is not sent again before a re-check").isEqualTo(2);
     }
 
     @Test
