@@ -266,6 +266,8 @@ public final class SoraPipeline {
             params.put("pipeline", name());
             ctx.addRouteFromTemplate(options.routeIdPrefix() + r.step(), r.template(), params);
         }
+        // the moment the pipeline takes work (the start-up benchmark measures to this line)
+        LOG.info("pipeline {} ready: {} routes running", name(), routes.instances().size());
     }
 
     /**

@@ -33,6 +33,11 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** A line of the pipeline's output and when the bench read it ({@link System#nanoTime()}). */
+    /** The pipeline's routes are all running: SoraPipeline logs this once they were added from the templates. */
+    static boolean ready(String line) {
+        return line.contains(" ready: ") && line.contains(" routes running");
+    }
+
     record Line(long nanos, String text) {
     }
 

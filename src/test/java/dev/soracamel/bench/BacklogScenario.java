@@ -72,7 +72,7 @@ final class BacklogScenario {
             AppProcess.Heap heap;
             long jobsOnRecord;
             try (AppProcess app = AppProcess.start(dir, env.appClasspath, List.of("-Xmx256m"), props)) {
-                if (app.await(l -> l.contains(") started in "), Duration.ofSeconds(60)) == null) {
+                if (app.await(AppProcess::ready, Duration.ofSeconds(60)) == null) {
                     throw new IllegalStateException("the pipeline did not start; see " + app.log);
                 }
                 accepted = app.counter(" accepted from ");

@@ -56,7 +56,7 @@ final class ScheduleScenario {
                 requests.add(openai ? Requests.openai(i) : Requests.yesai(i, ""));
             }
             try (AppProcess app = AppProcess.start(dir, env.appClasspath, List.of(), props)) {
-                if (app.await(l -> l.contains(") started in "), Duration.ofSeconds(60)) == null) {
+                if (app.await(AppProcess::ready, Duration.ofSeconds(60)) == null) {
                     throw new IllegalStateException("the pipeline did not start; see " + app.log);
                 }
                 Requests.drop(dir.resolve("inbox"), requests);

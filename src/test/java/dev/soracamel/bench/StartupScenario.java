@@ -12,8 +12,9 @@ import dev.soracamel.sandbox.SandboxConfig;
 import dev.soracamel.sandbox.SandboxServer;
 
 /**
- * The standalone application from exec to ready, several times: to Camel's "started in" line (context and
- * routes up) and to the first progress line (the first tick of the progress timer, which waits 1 s).
+ * The standalone application from exec to ready, several times: to the pipeline's "ready" line (Camel context
+ * started and every route of the pipeline added from its template and running; Camel's own "started in" line
+ * comes before the routes are added) and to the first progress line (the first tick of the progress timer, which waits 1 s).
  * Live mode against the bench's sandbox, an empty inbox, default JVM options.
  */
 final class StartupScenario {
@@ -25,14 +26,14 @@ final class StartupScenario {
     private StartupScenario() {
     }
 
-    /** Exec → "started in", in ms, of one run with these JVM options. */
+    /** Exec → the pipeline's "ready" line, in ms, of one run with these JVM options. */
     private static double once(BenchEnv env, String name, String baseUrl, List<String> jvm) throws Exception {
         CpuMeter.awaitQuiet(30);
         Path dir = env.runDir.resolve("startup/" + name);
         Map<String, String> props = env.pipelineProps(dir, 1.0);
         BenchEnv.yesai(props, baseUrl, 3);
         try (AppProcess app = AppProcess.start(dir, env.appClasspath, jvm, props)) {
-            AppProcess.Line s = app.await(l -> l.contains(") started in "), Duration.ofSeconds(60));
+            AppProcess.Line s = app.await(AppProcess::ready, Duration.ofSeconds(60));
             if (s == null) {
                 throw new IllegalStateException(name + " did not start; see " + app.log);
             }
@@ -94,14 +95,15 @@ final class StartupScenario {
                 Map<String, String> props = env.pipelineProps(dir, 1.0);
                 BenchEnv.yesai(props, sandbox.baseUrl(), 3);
                 try (AppProcess app = AppProcess.start(dir, env.appClasspath, List.of(), props)) {
-                    AppProcess.Line s = app.await(l -> l.contains(") started in "), Duration.ofSeconds(60));
+                    AppProcess.Line c = app.await(l -> l.contains(") started in "), Duration.ofSeconds(60));
+                    AppProcess.Line s = app.await(AppProcess::ready, Duration.ofSeconds(60));
                     AppProcess.Line p = app.await(l -> l.contains("progress: "), Duration.ofSeconds(60));
-                    if (s == null || p == null) {
+                    if (c == null || s == null || p == null) {
                         throw new IllegalStateException("run " + i + " did not start; see " + app.log);
                     }
                     started.add((s.nanos() - app.startNanos) / 1e6);
                     progress.add((p.nanos() - app.startNanos) / 1e6);
-                    Matcher m = CAMEL.matcher(s.text());
+                    Matcher m = CAMEL.matcher(c.text());
                     camel.add(m.find() ? m.group(1) + (m.group(5) != null ? " (boot " + m.group(5) + ")" : "") : "?");
                 }
                 System.out.printf("[startup] run %d: started %.0f ms, first progress line %.0f ms%n", i,
@@ -112,9 +114,9 @@ final class StartupScenario {
         List<Double> cdsC1 = new ArrayList<>();
         String cdsNote = appCds(env, Math.min(runs, 3), cds, cdsC1);
         double med = Schedule.median(started);
-        report.row(SCENARIO, "exec → Camel \"started in\" (median of " + runs + ")", String.format("%.0f ms", med),
+        report.row(SCENARIO, "exec → pipeline ready (median of " + runs + ")", String.format("%.0f ms", med),
                 "< 2 s", med < 2000);
-        report.info(SCENARIO, "exec → Camel \"started in\" (fastest run)", String.format("%.0f ms",
+        report.info(SCENARIO, "exec → pipeline ready (fastest run)", String.format("%.0f ms",
                 started.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN)));
         report.info(SCENARIO, "exec → first progress line (median)", String.format("%.0f ms (its timer waits 1 s)",
                 Schedule.median(progress)));

@@ -50,7 +50,7 @@ final class StreamingScenario {
             Integer exit;
             AppProcess.Heap heap;
             try (AppProcess app = AppProcess.start(dir, env.appClasspath, List.of("-Xmx64m"), props)) {
-                if (app.await(l -> l.contains(") started in "), Duration.ofSeconds(60)) == null) {
+                if (app.await(AppProcess::ready, Duration.ofSeconds(60)) == null) {
                     throw new IllegalStateException("the pipeline did not start; see " + app.log);
                 }
                 sync();
