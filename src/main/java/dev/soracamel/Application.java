@@ -29,7 +29,9 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
-        Main main = new Main(Application.class);
+        // the one configuration class named, not found by scanning the package: the scan cost a quarter second of start-up
+        Main main = new Main();
+        main.configure().addConfiguration(SoraConfiguration.class);
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterStart(BaseMainSupport m) {

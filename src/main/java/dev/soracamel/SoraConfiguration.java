@@ -6,7 +6,7 @@ import org.apache.camel.Configuration;
 
 /**
  * Camel Main's entry into the pipeline: starts the sandbox when it is to be used, then installs the
- * beans and provider routes. Found by package scan from {@link Application}.
+ * beans and provider routes. Named by {@link Application} (tests find it by package scan).
  */
 @Configuration
 public class SoraConfiguration implements CamelConfiguration {
