@@ -110,6 +110,7 @@ final class PipelineRoutes {
                 "to", notify,
                 "retries", p.integer("sora.notify.retries", 5),
                 "retryDelay", p.integer("sora.notify.retry-delay-ms", 2000));
+        r.add("notify-retry", "sora-notify-retry", "cron", p.string("sora.notify.retry-cron", "0 */5 * * * ?"));
         r.add("resume", "sora-resume");
         r.add("progress", "sora-progress", "interval", p.integer("sora.progress.interval-ms", 10000));
         r.add("pause-recheck", "sora-pause-recheck", "cron", s.pauseRecheckCron());

@@ -35,7 +35,8 @@ public record ProviderSettings(
         return new ProviderSettings(
                 name,
                 type,
-                URI.create(p.string(k + "base-url")),
+                // Yes Ai has one address; an OpenAI-compatible provider is whichever gateway the user names
+                URI.create("yesai".equals(type) ? p.string(k + "base-url", "https://api.yesai.su") : p.string(k + "base-url")),
                 p.string(k + "token", ""),
                 activeTasks(p.string(k + "tariff", "start"), k + "tariff"),
                 p.duration(k + "submit-spacing", "1s"),

@@ -58,11 +58,11 @@ public record SoraSettings(
         }
         return new SoraSettings(
                 p.pipeline(),
-                Path.of(p.string("sora.inbox", "data/inbox")),
-                Path.of(p.string("sora.archive", "data/archive")),
-                Path.of(p.string("sora.work", "data/work")),
-                Path.of(p.string("sora.outbox", "data/outbox")),
-                Path.of(p.string("sora.dead-letter.folder", "data/dead-letter")),
+                folder(p, "sora.inbox", "data/inbox"),
+                folder(p, "sora.archive", "data/archive"),
+                folder(p, "sora.work", "data/work"),
+                folder(p, "sora.outbox", "data/outbox"),
+                folder(p, "sora.dead-letter.folder", "data/dead-letter"),
                 scale,
                 defaultProvider,
                 providers,
@@ -84,6 +84,14 @@ public record SoraSettings(
                 Duration.ofDays(p.integer("sora.retention.archive-days", 30)),
                 Duration.ofDays(p.integer("sora.retention.dead-letter-days", 90)),
                 Duration.ofDays(p.integer("sora.retention.job-days", 0)));
+    }
+
+    /**
+     * Absolute, also when the default is used (an embedded pipeline may set none): Camel's file "move" reads a
+     * relative archive path under the inbox.
+     */
+    private static Path folder(Props p, String key, String def) {
+        return Path.of(p.string(key, def)).toAbsolutePath().normalize();
     }
 
     /**

@@ -15,6 +15,53 @@ public interface FlowEvents {
     FlowEvents NONE = new FlowEvents() {
     };
 
+    /**
+     * The observer, kept from breaking the flow: the calls come right after the board recorded a paid task or
+     * a stored video, inside the steps' error handling, so an observer's exception would be taken for a failed
+     * submit or store (and dead-letter a paid task, or pay twice). It is logged and dropped instead.
+     */
+    static FlowEvents guarded(FlowEvents observer) {
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(FlowEvents.class);
+        java.util.function.Consumer<Runnable> safe = call -> {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                log.warn("an observer of the pipeline failed; the job goes on: {}", e.toString());
+            }
+        };
+        return new FlowEvents() {
+            @Override
+            public void submitAnswered(Job job, SubmitResult result, int httpStatus) {
+                safe.accept(() -> observer.submitAnswered(job, result, httpStatus));
+            }
+
+            @Override
+            public void submitNoAnswer(Job job, Throwable error) {
+                safe.accept(() -> observer.submitNoAnswer(job, error));
+            }
+
+            @Override
+            public void statusAnswered(Job job, StatusResult result, int httpStatus) {
+                safe.accept(() -> observer.statusAnswered(job, result, httpStatus));
+            }
+
+            @Override
+            public void statusNoAnswer(Job job, Throwable error) {
+                safe.accept(() -> observer.statusNoAnswer(job, error));
+            }
+
+            @Override
+            public void downloadAttempt(Job job, String outcome, int httpStatus, Throwable error) {
+                safe.accept(() -> observer.downloadAttempt(job, outcome, httpStatus, error));
+            }
+
+            @Override
+            public void stored(Job job) {
+                safe.accept(() -> observer.stored(job));
+            }
+        };
+    }
+
     /** A submit POST was answered with {@code httpStatus}, which the adapter read as {@code result}. */
     default void submitAnswered(Job job, SubmitResult result, int httpStatus) {
     }

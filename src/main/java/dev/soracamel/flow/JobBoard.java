@@ -79,7 +79,7 @@ public class JobBoard {
     }
 
     public void events(FlowEvents listener) {
-        events = listener == null ? FlowEvents.NONE : listener;
+        events = listener == null ? FlowEvents.NONE : FlowEvents.guarded(listener);
     }
 
     public ProviderAdapter adapter(String provider) {

@@ -1,6 +1,10 @@
 package dev.soracamel.notify;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -30,6 +34,8 @@ public class NotifyStep {
     private final String pipeline;
     private final JobBoard board;
     private final ObjectMapper json;
+    /** Jobs whose event every try failed to deliver: sent again on the retry clock. */
+    private final Set<String> gaveUp = ConcurrentHashMap.newKeySet();
 
     public NotifyStep(String pipeline, JobBoard board, ObjectMapper json) {
         this.pipeline = pipeline;
@@ -96,13 +102,33 @@ public class NotifyStep {
         }
     }
 
-    /** Every try failed: the job keeps its pending mark, and the next start sends its event again. */
+    /**
+     * Every try failed: the job keeps its pending mark, and its event is sent again on the retry clock
+     * ({@code sora.notify.retry-cron}) and at the next start.
+     */
     public void gaveUp(Exchange ex) {
-        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable e = ex.getException() != null ? ex.getException()
+                : ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Job job = Flow.job(ex);
+        if (job != null) {
+            gaveUp.add(job.requestId);
+        }
         LOG.error("the notification endpoint refused the event of {} after every retry: {}{}",
                 job != null ? "job " + job.requestId : "a rejected request", e,
-                job != null ? "; it is sent again at the next start" : "");
+                job != null ? "; it is sent again on the retry clock (sora.notify.retry-cron)" : "");
         ex.setException(null);
+    }
+
+    /** The jobs to send again now: those given up on since the last time, still not announced. */
+    public List<String> retry() {
+        List<String> again = new ArrayList<>();
+        for (String id : List.copyOf(gaveUp)) {
+            gaveUp.remove(id);
+            board.find(id).filter(j -> j.notifyPending).ifPresent(j -> again.add(id));
+        }
+        if (!again.isEmpty()) {
+            LOG.warn("sending the events of {} jobs again: {}", again.size(), again);
+        }
+        return again;
     }
 }

@@ -191,16 +191,52 @@ class EmbeddingTest {
         SoraPipeline.install(ctx, SoraPipeline.Options.named("beta"));
         ctx.start();
 
-        // not an intake item: the accept step fails in a way no rule foresaw
+        // not an intake item: the accept step fails in a way no rule foresaw (in either pipeline)
         ctx.createProducerTemplate().sendBodyAndHeader("direct:beta-accept", "not an intake item",
                 Exchange.FILE_NAME_ONLY, "broken.json");
+        ctx.createProducerTemplate().sendBodyAndHeader("direct:alpha-accept", "not one either",
+                Exchange.FILE_NAME_ONLY, "also-broken.json");
+        await(() -> Files.exists(dir.resolve("host-rejects/also-broken.error.json")), Duration.ofSeconds(10));
+        assertThat(dir.resolve("beta-dead/also-broken.error.json")).doesNotExist();
 
         await(() -> Files.exists(dir.resolve("beta-dead/broken.error.json")), Duration.ofSeconds(10));
         assertThat(JSON.readTree(dir.resolve("beta-dead/broken.error.json").toFile()).path("code").asText())
                 .isEqualTo("INTERNAL_ERROR");
         await(() -> Files.exists(dir.resolve("beta-dead/broken.json")), Duration.ofSeconds(10));
         assertThat(Files.readString(dir.resolve("beta-dead/broken.json"))).isEqualTo("not an intake item");
-        assertThat(dir.resolve("host-rejects")).doesNotExist();
+        assertThat(dir.resolve("host-rejects/broken.error.json")).doesNotExist();
+    }
+
+    @Test
+    void an_event_the_receiver_refused_goes_out_again_on_the_retry_clock() throws Exception {
+        Properties p = alpha();
+        p.put("alpha.notify.endpoint", "direct:flaky-receiver");
+        p.put("alpha.notify.retries", "0");
+        p.put("alpha.notify.retry-cron", "* * * * * ?");
+        ctx.getPropertiesComponent().setInitialProperties(p);
+        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+        // the host's receiver, a route of its own (with its own error handler), is down for two deliveries;
+        // a lambda, not a RouteBuilder class, which the pipeline tests' package scan would pick up
+        org.apache.camel.builder.RouteBuilder.addRoutes(ctx, rb -> rb.from("direct:flaky-receiver")
+                .process(e -> {
+                    if (refusals.incrementAndGet() <= 2) {
+                        throw new IllegalStateException("receiver down");
+                    }
+                }).to("mock:host-events"));
+        SoraPipeline alpha = SoraPipeline.install(ctx, SoraPipeline.Options.named("alpha"));
+        MockEndpoint events = ctx.getEndpoint("mock:host-events", MockEndpoint.class);
+        events.expectedMessageCount(1);
+        ctx.start();
+
+        ctx.createProducerTemplate().sendBody("direct:host-orders", """
+                {"request_id": "late", "version": "2", "prompt": "An event that arrives late", "resolution": 720,
+                 "dimensions": "16:9", "duration": 10, "customer_id": "shop-3"}""");
+
+        events.assertIsSatisfied(20_000);
+        assertThat(read(events.getReceivedExchanges().get(0).getMessage().getBody(String.class)).path("event").asText())
+                .isEqualTo("stored");
+        assertThat(refusals.get()).isEqualTo(3);
+        await(() -> alpha.board().find("late").map(j -> !j.notifyPending).orElse(false), Duration.ofSeconds(5));
     }
 
     @Test

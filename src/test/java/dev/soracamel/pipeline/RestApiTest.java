@@ -19,6 +19,7 @@ import org.apache.camel.component.platform.http.main.MainHttpServer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * REST /jobs over loopback HTTP, on Camel Main's embedded server, against the sandbox: what a client sees
@@ -268,6 +269,13 @@ class RestApiTest extends PipelineTestSupport {
         assertThat(server).isNotNull();
         assertThat(server.getHost()).isEqualTo("127.0.0.1");
         assertThat(get("/jobs").status()).isEqualTo(200);
+        // the socket itself: reachable on loopback, refused on this machine's other addresses
+        for (InetAddress other : otherLocalAddresses()) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                assertThatThrownBy(() -> s.connect(new java.net.InetSocketAddress(other, port), 2000))
+                        .as("connect to " + other).isInstanceOf(IOException.class);
+            }
+        }
 
         restart(p -> p.put("sora.rest.enabled", "false"));
 
@@ -276,6 +284,20 @@ class RestApiTest extends PipelineTestSupport {
         assertThat(get("/jobs").status()).isEqualTo(404);
         assertThat(post(v2("A cat on a sunny beach", "web-5")).status()).isEqualTo(404);
         assertThat(board().jobs()).isEmpty();
+    }
+
+    static List<InetAddress> otherLocalAddresses() throws IOException {
+        List<InetAddress> found = new ArrayList<>();
+        for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback()) {
+                for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address) {
+                        found.add(a);
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     void assertNoTokenInAnyAnswer() {
