@@ -763,7 +763,8 @@ public class JobBoard {
         return store.all().stream().allMatch(j -> j.state.isFinal() && (j.state != JobState.DEAD || j.deadLetterWritten));
     }
 
-    private static boolean neverSent(Throwable error) {
+    /** The call never reached the provider (refused connection, unknown host): nothing can have been created. */
+    public static boolean neverSent(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof HttpHostConnectException
                     || t instanceof UnknownHostException) {

@@ -1,7 +1,5 @@
 package dev.soracamel.observe;
 
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +28,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.hc.client5.http.HttpHostConnectException;
 
 /**
  * The pipeline's figures as Micrometer meters (Prometheus names {@code sora_*}): gauges read the job board
@@ -166,7 +163,7 @@ final class PipelineMetrics implements FlowEvents {
     public void submitNoAnswer(Job job, Throwable error) {
         // as the board decides: a refused connection never reached the provider and is retried; anything
         // else may have created a paid task
-        call(job.provider, "submit", neverSent(error) ? "retry" : "unknown", "none");
+        call(job.provider, "submit", JobBoard.neverSent(error) ? "retry" : "unknown", "none");
     }
 
     @Override
@@ -275,15 +272,5 @@ final class PipelineMetrics implements FlowEvents {
     /** 2xx, 4xx...; none when no HTTP answer came. */
     static String httpClass(int status) {
         return status < 100 || status > 599 ? "none" : (status / 100) + "xx";
-    }
-
-    private static boolean neverSent(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof HttpHostConnectException
-                    || t instanceof UnknownHostException) {
-                return true;
-            }
-        }
-        return false;
     }
 }
