@@ -131,7 +131,11 @@ public final class SoraPipeline {
                 .build();
     }
 
-    /** Folder properties; made absolute at start (Camel's file "move" would read a relative one under the inbox). */
+    /**
+     * Folder properties, made absolute at start also as properties: endpoint URIs written with them
+     * ({@code file:{{sora.outbox}}}) then name the same absolute folders as the settings, in every location
+     * they report.
+     */
     static final String[] FOLDERS = {"sora.inbox", "sora.archive", "sora.outbox", "sora.dead-letter.folder", "sora.work"};
 
     /** The standalone pipeline ({@code sora.*} properties). */
