@@ -44,7 +44,7 @@ public record ProviderSettings(
                 p.duration(k + "poll-interval", "20s"),
                 p.integer(k + "max-status-checks", 60),
                 p.integer(k + "max-timeout-resubmits", 2),
-                p.string(k + "catalog", "classpath:models/" + type + ".yaml"),
+                p.string(k + "catalog", "classpath:dev/soracamel/models/" + type + ".yaml"),
                 p.duration(k + "connect-timeout", "10s"),
                 p.duration(k + "response-timeout", "60s"));
     }

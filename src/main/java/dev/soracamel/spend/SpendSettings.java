@@ -36,7 +36,7 @@ public record SpendSettings(
     }
 
     public static SpendSettings read(Props p, String defaultZone) {
-        List<String> prices = Arrays.stream(p.string("sora.prices", "classpath:prices.yaml").split(","))
+        List<String> prices = Arrays.stream(p.string("sora.prices", "classpath:dev/soracamel/prices.yaml").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
         String unpriced = p.string("sora.prices.unpriced", "refuse").toLowerCase(Locale.ROOT);
         if (!unpriced.equals("refuse") && !unpriced.equals("allow")) {

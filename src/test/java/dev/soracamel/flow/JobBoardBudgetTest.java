@@ -54,14 +54,14 @@ class JobBoardBudgetTest {
     JobBoard board(String daily, String customerDaily, boolean deadLetter) throws Exception {
         SoraSettings s = settings();
         ProviderAdapter a;
-        try (var in = getClass().getResourceAsStream("/models/yesai.yaml")) {
+        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
             a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
         }
         PriceTable table;
-        try (InputStream in = getClass().getResourceAsStream("/prices.yaml")) {
+        try (InputStream in = getClass().getResourceAsStream("/dev/soracamel/prices.yaml")) {
             table = PriceTable.read(List.of(in), List.of("prices.yaml"));
         }
-        SpendSettings budget = new SpendSettings(List.of("classpath:prices.yaml"), false,
+        SpendSettings budget = new SpendSettings(List.of("classpath:dev/soracamel/prices.yaml"), false,
                 daily == null ? null : new BigDecimal(daily), customerDaily == null ? null : new BigDecimal(customerDaily),
                 ZoneId.of("UTC"), deadLetter, "sora");
         JobBoard board = new JobBoard(s, new FileJobStore(dir.resolve("jobs"), json), new BanList(dir.resolve("bans.txt")),

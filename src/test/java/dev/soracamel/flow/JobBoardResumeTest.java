@@ -38,7 +38,7 @@ class JobBoardResumeTest {
     }
 
     JobBoard board(SoraSettings s) throws Exception {
-        try (var in = getClass().getResourceAsStream("/models/yesai.yaml")) {
+        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
             ProviderAdapter a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
             return new JobBoard(s, new FileJobStore(dir, json), new BanList(dir.resolve("bans.txt")),
                     Map.of("yesai", a));

@@ -29,7 +29,7 @@ class MultiProviderTest extends PipelineTestSupport {
         p.put("sora.provider.oai.tariff", "1");
         // a model added by configuration alone: its catalog entry, and its price in a file of the user's own
         p.put("sora.provider.oai.catalog", "classpath:models/test-added-model.yaml");
-        p.put("sora.prices", "classpath:prices.yaml,classpath:prices/test-added-model.yaml");
+        p.put("sora.prices", "classpath:dev/soracamel/prices.yaml,classpath:prices/test-added-model.yaml");
     }
 
     static String openai(String provider, String model, String prompt, String size, String customer) {

@@ -46,7 +46,7 @@ class OpenAiSpecConformanceTest {
     void every_create_body_from_the_shipped_catalog_is_valid_against_the_spec() throws Exception {
         JsonSchema schema = createVideoSchema();
         OpenAiCatalog catalog;
-        try (var in = getClass().getResourceAsStream("/models/openai-compatible.yaml")) {
+        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/openai-compatible.yaml")) {
             catalog = OpenAiCatalog.read(in);
         }
         ProviderSettings s = new ProviderSettings("gw", "openai-compatible", URI.create("http://127.0.0.1:9"), "t", 1,

@@ -24,7 +24,7 @@ class YesAiAdapterTest {
         ProviderSettings s = new ProviderSettings("yesai", "yesai", URI.create("http://127.0.0.1:1/"), "t", 3,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(20), 60, 2, "", Duration.ofSeconds(1),
                 Duration.ofSeconds(1));
-        try (var in = getClass().getResourceAsStream("/models/yesai.yaml")) {
+        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
             adapter = new YesAiAdapter(s, YesAiCatalog.read(in), JSON);
         }
     }

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PriceTableTest {
 
     static PriceTable shipped() throws IOException {
-        return read(PriceTableTest.class.getResourceAsStream("/prices.yaml"));
+        return read(PriceTableTest.class.getResourceAsStream("/dev/soracamel/prices.yaml"));
     }
 
     static PriceTable read(InputStream... files) throws IOException {
@@ -48,7 +48,7 @@ class PriceTableTest {
 
     static ProviderSettings provider(String name, String type) {
         return new ProviderSettings(name, type, URI.create("http://127.0.0.1:9"), "t", 3, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), Duration.ofSeconds(20), 60, 2, "classpath:models/" + type + ".yaml",
+                Duration.ofSeconds(1), Duration.ofSeconds(20), 60, 2, "classpath:dev/soracamel/models/" + type + ".yaml",
                 Duration.ofSeconds(10), Duration.ofSeconds(60));
     }
 
@@ -97,8 +97,8 @@ class PriceTableTest {
         var json = SoraPipeline.jsonMapper();
         ProviderAdapter yes;
         ProviderAdapter oai;
-        try (var y = getClass().getResourceAsStream("/models/yesai.yaml");
-             var o = getClass().getResourceAsStream("/models/openai-compatible.yaml")) {
+        try (var y = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml");
+             var o = getClass().getResourceAsStream("/dev/soracamel/models/openai-compatible.yaml")) {
             yes = new YesAiAdapter(provider("yesai", "yesai"), YesAiCatalog.read(y), json);
             oai = new OpenAiAdapter(provider("openai", "openai-compatible"), OpenAiCatalog.read(o), json);
         }
@@ -115,8 +115,8 @@ class PriceTableTest {
         var json = SoraPipeline.jsonMapper();
         ProviderAdapter yes;
         ProviderAdapter oai;
-        try (var y = getClass().getResourceAsStream("/models/yesai.yaml");
-             var o = getClass().getResourceAsStream("/models/openai-compatible.yaml")) {
+        try (var y = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml");
+             var o = getClass().getResourceAsStream("/dev/soracamel/models/openai-compatible.yaml")) {
             yes = new YesAiAdapter(provider("yesai", "yesai"), YesAiCatalog.read(y), json);
             oai = new OpenAiAdapter(provider("openai", "openai-compatible"), OpenAiCatalog.read(o), json);
         }
@@ -153,7 +153,7 @@ class PriceTableTest {
 
     @Test
     void a_later_file_adds_a_model_and_replaces_an_earlier_files_entry() throws Exception {
-        PriceTable t = read(getClass().getResourceAsStream("/prices.yaml"), yaml("""
+        PriceTable t = read(getClass().getResourceAsStream("/dev/soracamel/prices.yaml"), yaml("""
                 models:
                   openai-compatible:
                     sora-2-2025-12-08: {per-second: 0.12}
@@ -174,7 +174,7 @@ class PriceTableTest {
 
     @Test
     void the_example_price_file_prices_every_combination_of_the_example_catalog() throws Exception {
-        PriceTable t = read(getClass().getResourceAsStream("/prices.yaml"),
+        PriceTable t = read(getClass().getResourceAsStream("/dev/soracamel/prices.yaml"),
                 getClass().getResourceAsStream("/examples/my-prices.yaml"));
         ProviderAdapter mine;
         try (var in = getClass().getResourceAsStream("/examples/my-models.yaml")) {
@@ -215,7 +215,7 @@ class PriceTableTest {
                   yesai:
                     "2": {per-second: 0.10}
                 """))).hasMessageContaining("currency");
-        assertThatThrownBy(() -> read(getClass().getResourceAsStream("/prices.yaml"), yaml("currency: RUB\n")))
+        assertThatThrownBy(() -> read(getClass().getResourceAsStream("/dev/soracamel/prices.yaml"), yaml("currency: RUB\n")))
                 .hasMessageContaining("one currency");
     }
 }

@@ -44,13 +44,13 @@ class SpendTest {
     @BeforeEach
     void setUp() throws Exception {
         table = PriceTableTest.shipped();
-        try (var in = getClass().getResourceAsStream("/models/yesai.yaml")) {
+        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
             yesai = new YesAiAdapter(PriceTableTest.provider("yesai", "yesai"), YesAiCatalog.read(in), json);
         }
     }
 
     Spend spend(String daily, String customerDaily, ZoneId zone, boolean deadLetter, boolean allowUnpriced) {
-        SpendSettings s = new SpendSettings(List.of("classpath:prices.yaml"), allowUnpriced,
+        SpendSettings s = new SpendSettings(List.of("classpath:dev/soracamel/prices.yaml"), allowUnpriced,
                 daily == null ? null : new BigDecimal(daily), customerDaily == null ? null : new BigDecimal(customerDaily),
                 zone, deadLetter, "sora");
         return Spend.of(s, table, Map.of("yesai", "yesai"), Map.of("yesai", yesai));
