@@ -271,7 +271,7 @@ public final class SoraPipeline {
             ctx.addRouteFromTemplate(options.routeIdPrefix() + r.step(), r.template(), params);
         }
         // the moment the pipeline takes work (the start-up benchmark measures to this line)
-        LOG.info("pipeline {} ready: {} routes running", name(), routes.instances().size());
+        LOG.info("pipeline {} ready: {} routes running; endpoints {}", name(), routes.instances().size(), endpoints);
     }
 
     /**
