@@ -5,15 +5,9 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.soracamel.progress.ProgressReport;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,13 +22,8 @@ class SpendPipelineTest extends PipelineTestSupport {
 
     static final String NOON = ZoneOffset.ofHours(12 - LocalTime.now(ZoneOffset.UTC).getHour()).getId();
 
-    final List<String> lines = new CopyOnWriteArrayList<>();
-    final AbstractAppender capture = new AbstractAppender("capture-spend", null, null, true, Property.EMPTY_ARRAY) {
-        @Override
-        public void append(LogEvent event) {
-            lines.add(event.getMessage().getFormattedMessage());
-        }
-    };
+    final LogCapture capture = new LogCapture("capture-spend");
+    final List<String> lines = capture.lines;
 
     @Override
     protected void configure(Properties p) {
@@ -44,17 +33,12 @@ class SpendPipelineTest extends PipelineTestSupport {
 
     @Override
     protected void doPreSetup() throws Exception {
-        capture.start();
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        ctx.getConfiguration().getRootLogger().addAppender(capture, null, null);
-        ctx.updateLoggers();
+        capture.attach();
     }
 
     @AfterEach
     void detach() {
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        ctx.getConfiguration().getRootLogger().removeAppender("capture-spend");
-        ctx.updateLoggers();
+        capture.detach();
     }
 
     static String batch(String... customers) {

@@ -2,13 +2,7 @@ package dev.soracamel.pipeline;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,14 +13,8 @@ class TokenNeverLoggedTest extends PipelineTestSupport {
 
     static final String TOKEN = "sandbox-token"; // the sandbox's account token, which sandbox mode hands the provider
 
-    final List<String> lines = new CopyOnWriteArrayList<>();
-    final AbstractAppender capture = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
-        @Override
-        public void append(LogEvent event) {
-            lines.add(event.getMessage().getFormattedMessage()
-                    + (event.getThrown() == null ? "" : " " + event.getThrown()));
-        }
-    };
+    final LogCapture capture = new LogCapture("capture");
+    final List<String> lines = capture.lines;
 
     @Override
     protected void configure(java.util.Properties p) {
@@ -35,17 +23,12 @@ class TokenNeverLoggedTest extends PipelineTestSupport {
 
     @Override
     protected void doPreSetup() throws Exception {
-        capture.start();
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        ctx.getConfiguration().getRootLogger().addAppender(capture, null, null);
-        ctx.updateLoggers();
+        capture.attach();
     }
 
     @AfterEach
     void detach() {
-        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-        ctx.getConfiguration().getRootLogger().removeAppender("capture");
-        ctx.updateLoggers();
+        capture.detach();
     }
 
     @Test

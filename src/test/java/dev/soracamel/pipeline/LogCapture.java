@@ -1,0 +1,38 @@
+package dev.soracamel.pipeline;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+
+/** Every log line while attached (the message, then the exception if any), for tests that check what is logged. */
+final class LogCapture extends AbstractAppender {
+
+    final List<String> lines = new CopyOnWriteArrayList<>();
+
+    LogCapture(String name) {
+        super(name, null, null, true, Property.EMPTY_ARRAY);
+    }
+
+    @Override
+    public void append(LogEvent event) {
+        lines.add(event.getMessage().getFormattedMessage() + (event.getThrown() == null ? "" : " " + event.getThrown()));
+    }
+
+    void attach() {
+        start();
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        ctx.getConfiguration().getRootLogger().addAppender(this, null, null);
+        ctx.updateLoggers();
+    }
+
+    void detach() {
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        ctx.getConfiguration().getRootLogger().removeAppender(getName());
+        ctx.updateLoggers();
+    }
+}
