@@ -22,7 +22,15 @@ public class Job {
     }
 
     public String requestId;
+    /**
+     * The record's version in the job repository: every write is a compare-and-set on it, so a node that
+     * acted on an old copy (it stalled while another took its work over) fails to write instead of
+     * overwriting what happened since.
+     */
+    public long version;
     public String provider;
+    /** The provider account (see {@code sora.provider.<name>.account}) whose slots and limits this job counts against. */
+    public String account;
     public String customerId;
     public String model;
     /** The request as it arrived (one element of the file), sent on to the provider after validation. */
@@ -85,6 +93,13 @@ public class Job {
     public java.math.BigDecimal estimatedCost;
     /** The charge of a submit on the wire: counted against the budget until its answer says whether a task exists. */
     public Charge pendingCharge;
+
+    /**
+     * Which node is doing this job's current step (a submit on the wire, a download, writing its dead letter or
+     * sending its event), and until when that claim holds. After that, another node may take the step over.
+     */
+    public String claimedBy;
+    public Instant claimUntil;
 
     public List<Event> history = new ArrayList<>();
 
