@@ -56,7 +56,7 @@ public final class Application {
         try {
             while (quiet < 3) {
                 Thread.sleep(1000);
-                quiet = pipeline.board().idle() && (!watchFolder || inboxEmpty(pipeline.settings().inbox())) ? quiet + 1 : 0;
+                quiet = pipeline.board().queries().idle() && (!watchFolder || inboxEmpty(pipeline.settings().inbox())) ? quiet + 1 : 0;
             }
         } catch (InterruptedException e) {
             return;
@@ -75,19 +75,15 @@ public final class Application {
 
     private static void summary(SoraPipeline pipeline, CamelContext ctx) {
         var s = pipeline.settings();
-        long stored = pipeline.board().counts().get("stored") instanceof Integer i ? i : 0;
-        LOG.info("==== all requests settled: {} ====", pipeline.board().counts());
-        for (Job job : pipeline.board().jobs()) {
-            if (job.state == JobState.STORED) {
-                LOG.info("  stored        {}  ->  {}", job.requestId, job.storedLocation);
-            }
+        long stored = pipeline.board().queries().counts().get("stored") instanceof Integer i ? i : 0;
+        LOG.info("==== all requests settled: {} ====", pipeline.board().queries().counts());
+        for (Job job : pipeline.board().queries().list(java.util.EnumSet.of(JobState.STORED), 10_000)) {
+            LOG.info("  stored        {}  ->  {}", job.requestId, job.storedLocation);
         }
-        for (Job job : pipeline.board().jobs()) {
-            if (job.state == JobState.DEAD) {
-                LOG.info("  dead-lettered {}  ->  {}: {}", job.requestId, job.deadCode, job.deadLetter.message());
-            }
+        for (Job job : pipeline.board().queries().list(java.util.EnumSet.of(JobState.DEAD), 10_000)) {
+            LOG.info("  dead-lettered {}  ->  {}: {}", job.requestId, job.deadCode, job.deadLetter.message());
         }
-        for (var r : pipeline.board().rejected()) {
+        for (var r : pipeline.board().queries().rejected()) {
             LOG.info("  rejected      {}  ->  {}: {}", r.requestId(), r.code(), r.message());
         }
         LOG.info("videos: {}   dead letters (with .error.json reasons): {}   ({} stored)",

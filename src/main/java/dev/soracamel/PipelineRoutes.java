@@ -110,11 +110,18 @@ final class PipelineRoutes {
                 "to", notify,
                 "retries", p.integer("sora.notify.retries", 5),
                 "retryDelay", p.integer("sora.notify.retry-delay-ms", 2000));
-        r.add("notify-retry", "sora-notify-retry", "cron", p.string("sora.notify.retry-cron", "0 */5 * * * ?"));
-        r.add("resume", "sora-resume");
+        // Clocks that should run once per cluster, not once per node, run on the leader of the pipeline's namespace
+        // when the context has a cluster service (camel.cluster.*: a file lock, Kubernetes, ZooKeeper, Consul...).
+        // They are also safe to run on every node, because each of their steps is a claim in the repository.
+        String clock = p.bool("sora.cluster.leader-clocks", false) ? "master:sora-" + p.pipeline() + ":" : "";
+        r.add("notify-retry", "sora-notify-retry",
+                "from", clock + "quartz:" + p.pipeline() + "/notify-retry?cron=" + cron(p.string("sora.notify.retry-cron", "0 */5 * * * ?")));
+        r.add("recover", "sora-recover", "interval", p.integer("sora.repository.recover-interval-ms", 5000));
         r.add("progress", "sora-progress", "interval", p.integer("sora.progress.interval-ms", 10000));
-        r.add("pause-recheck", "sora-pause-recheck", "cron", s.pauseRecheckCron());
-        r.add("retention", "sora-retention", "cron", p.string("sora.retention.cron", "0 30 3 * * ?"));
+        r.add("pause-recheck", "sora-pause-recheck",
+                "from", clock + "quartz:" + p.pipeline() + "/pause-recheck?cron=" + cron(s.pauseRecheckCron()));
+        r.add("retention", "sora-retention",
+                "from", clock + "quartz:" + p.pipeline() + "/retention?cron=" + cron(p.string("sora.retention.cron", "0 30 3 * * ?")));
         String ownClient = "amazonS3Client=#" + p.pipeline() + "S3";
         if (layout.intake()) {
             r.ownBuckets.add(layout.intakeBucket());
@@ -129,6 +136,11 @@ final class PipelineRoutes {
         r.endpoints.put("dead-letter", URISupport.sanitizeUri(deadLetter));
         r.endpoints.put("notify", URISupport.sanitizeUri(notify));
         return r;
+    }
+
+    /** A cron expression as a URI parameter: Quartz reads '+' as the space between its fields. */
+    private static String cron(String expression) {
+        return expression.strip().replace(' ', '+');
     }
 
     private void add(String step, String template, Object... keyValues) {

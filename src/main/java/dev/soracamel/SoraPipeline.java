@@ -17,7 +17,8 @@ import dev.soracamel.deadletter.DeadLetterStep;
 import dev.soracamel.flow.DownloadStep;
 import dev.soracamel.flow.JobBoard;
 import dev.soracamel.flow.PollStep;
-import dev.soracamel.flow.ResumeStep;
+import dev.soracamel.flow.ClaimGuard;
+import dev.soracamel.flow.RecoverStep;
 import dev.soracamel.flow.StoreStep;
 import dev.soracamel.flow.SubmitStep;
 import dev.soracamel.housekeeping.Retention;
@@ -25,8 +26,8 @@ import dev.soracamel.intake.IntakeStep;
 import dev.soracamel.intake.RequestParser;
 import dev.soracamel.intake.RequestReply;
 import dev.soracamel.job.BanList;
-import dev.soracamel.job.FileJobStore;
-import dev.soracamel.job.JobStore;
+import dev.soracamel.job.JobRepositories;
+import dev.soracamel.job.JobRepository;
 import dev.soracamel.notify.NotifyStep;
 import dev.soracamel.flow.DownloadRetry;
 import dev.soracamel.observe.Observability;
@@ -171,7 +172,14 @@ public final class SoraPipeline {
         PipelineRoutes routes = PipelineRoutes.read(props, s);
         S3Access s3 = new S3Access(S3Settings.read(props), name + "S3");
         ObjectMapper json = jsonMapper();
-        JobStore store = new FileJobStore(s.work().resolve("jobs"), json);
+        JobRepository store = JobRepositories.open(props, s, json);
+        // closed when the context stops: the file repository's folder lock is then free for the next start
+        ctx.addService(new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStop() {
+                store.close();
+            }
+        }, true, true);
         BanList bans = new BanList(s.work().resolve("banned-customers.txt"));
 
         Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();
@@ -188,8 +196,14 @@ public final class SoraPipeline {
 
         // spend control (issue #6): the price table and the budgets, which the board checks before each submit
         Spend spend = Spend.create(ctx, props, s, adapters);
-        JobBoard board = new JobBoard(s, store, bans, adapters, spend);
-        JobBoard.Resume resume = board.resume();
+        JobBoard board;
+        try {
+            board = new JobBoard(s, store, bans, adapters, spend);
+            board.start();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         ImageProbe images = s.checkImage() ? new ImageProbe(s.imageTimeout(), s.imageMaxBytes(), s.imageMaxSide()) : null;
         DownloadStep download = new DownloadStep(board, routes.downloads());
 
@@ -210,7 +224,7 @@ public final class SoraPipeline {
         registry.bind(name + "Store", new StoreStep(board, download, json, routes.s3().storePrefix()));
         registry.bind(name + "DeadLetter", new DeadLetterStep(board, json, routes.s3().deadLetterPrefix()));
         registry.bind(name + "Notify", new NotifyStep(name, board, json));
-        registry.bind(name + "Resume", new ResumeStep(board, resume));
+        registry.bind(name + "Recover", new RecoverStep(board));
         registry.bind(name + "Progress", new ProgressReport(board));
         registry.bind(name + "Retention", new Retention(board, s.archive(), s.deadLetterFolder(), download.downloads(),
                 s.keepArchive(), s.keepDeadLetters(), s.keepJobs()));
@@ -316,6 +330,8 @@ public final class SoraPipeline {
      */
     private static HttpComponent apiComponent(ProviderSettings p) {
         HttpComponent http = new HttpComponent();
+        // a call whose claim lapsed while this process stalled is never sent (another node may have the account)
+        http.setHttpClientConfigurer(ClaimGuard::install);
         http.setAutomaticRetriesDisabled(true);
         http.setRedirectHandlingDisabled(true);
         http.setCookieManagementDisabled(true);

@@ -23,7 +23,8 @@ public record ProviderSettings(
         int maxTimeoutResubmits,
         String catalog,
         Duration connectTimeout,
-        Duration responseTimeout) {
+        Duration responseTimeout,
+        String account) {
 
     /** Active-task limits of the Yes Ai tariffs (seed 000). */
     public static final Map<String, Integer> TARIFFS = Map.of(
@@ -46,7 +47,10 @@ public record ProviderSettings(
                 p.integer(k + "max-timeout-resubmits", 2),
                 p.string(k + "catalog", "classpath:dev/soracamel/models/" + type + ".yaml"),
                 p.duration(k + "connect-timeout", "10s"),
-                p.duration(k + "response-timeout", "60s"));
+                p.duration(k + "response-timeout", "60s"),
+                // the account's slots and gates are shared by whatever names the same account: every node of a
+                // pipeline, and another pipeline that says so
+                p.string(k + "account", p.pipeline() + "." + name));
     }
 
     /** A tariff name (Demo, Micro, Start, Standard, VIP) or a plain number of active tasks. */

@@ -38,7 +38,9 @@ public record SoraSettings(
         long intakeMaxBytes,
         Duration keepArchive,
         Duration keepDeadLetters,
-        Duration keepJobs) {
+        Duration keepJobs,
+        Duration claimLease,
+        Duration stepLease) {
 
     public static SoraSettings read(Props p) {
         Map<String, ProviderSettings> providers = new LinkedHashMap<>();
@@ -83,7 +85,9 @@ public record SoraSettings(
                 p.longValue("sora.intake.max-file-bytes", 1024 * 1024),
                 Duration.ofDays(p.integer("sora.retention.archive-days", 30)),
                 Duration.ofDays(p.integer("sora.retention.dead-letter-days", 90)),
-                Duration.ofDays(p.integer("sora.retention.job-days", 0)));
+                Duration.ofDays(p.integer("sora.retention.job-days", 0)),
+                p.duration("sora.repository.claim-lease", "5s"),
+                p.duration("sora.repository.step-lease", "10m"));
     }
 
     /**

@@ -48,9 +48,11 @@ public final class Flow {
      * Puts an HTTP call on the message. Headers are cleared first: camel-http would send every message
      * header to the provider, and ours must not leak there.
      */
-    static void prepareCall(Exchange ex, dev.soracamel.provider.HttpCall call, String token) {
+    static void prepareCall(Exchange ex, dev.soracamel.provider.HttpCall call, String token, long sendBy) {
         Message m = ex.getMessage();
         m.getHeaders().clear();
+        // read, and removed, by the HTTP client's ClaimGuard right before the request is written
+        m.setHeader(ClaimGuard.HEADER, sendBy);
         m.setHeader(Exchange.HTTP_METHOD, call.method());
         m.setHeader(Exchange.HTTP_URI, call.url());
         m.setHeader("Accept", "application/json");

@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,12 @@ import java.util.Optional;
 
 import dev.soracamel.config.SoraSettings;
 import dev.soracamel.deadletter.DeadLetter;
+import dev.soracamel.job.Account;
+import dev.soracamel.job.Account.Call;
 import dev.soracamel.job.BanList;
 import dev.soracamel.job.Job;
+import dev.soracamel.job.JobRepository;
 import dev.soracamel.job.JobState;
-import dev.soracamel.job.JobStore;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.StatusResult;
 import dev.soracamel.provider.SubmitResult;
@@ -25,44 +28,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns every job's state. Each transition is written to the job store before the step that depends on it
- * runs, and the slot, queue and schedule bookkeeping changes in the same place, so the active-task count
- * is derived from job states and cannot drift from them. The routes decide nothing themselves: they ask
- * the board what to do next.
+ * A job's lifecycle: every transition, decided from the provider's answer by the policy tables of the
+ * {@link SubmitResult} and {@link StatusResult} kinds, written to the {@link JobRepository} as a compare-and-set
+ * before the step that depends on it runs. What spends an account's limits (a slot, the next submit, the next
+ * status check) is decided inside the repository's account transaction by the account's {@link AccountRules}, so
+ * the limits hold for every node sharing the repository. The routes decide nothing themselves: they ask the board
+ * what to do next. Reads for people (counts, views) are in {@link JobQueries}.
+ * <p>
+ * A write that fails its version check means another node took the job's step over (this one stalled past its
+ * claim): the step is dropped here, with a log line, and never acted on.
  */
 public class JobBoard {
 
     private static final Logger LOG = LoggerFactory.getLogger("sora.jobs");
+    /** Queued jobs looked at per submit decision: enough to find one a budget lets through behind some it holds. */
+    private static final int QUEUE_LOOKAHEAD = 200;
 
     private final SoraSettings settings;
-    private final JobStore store;
+    private final JobRepository repo;
     private final BanList bans;
     private final Map<String, ProviderRuntime> runtimes = new LinkedHashMap<>();
-    private long seq;
 
     private final SubmitWindow window;
     private boolean windowWasOpen = true;
-    /** Prices and budgets (issue #6): checked before each submit, charged from each submit's answer. */
+    /** Prices and budgets: checked before each submit, charged from each submit's answer. */
     private final Spend spend;
+    private final JobQueries queries;
 
     /** observe: who hears about calls and outcomes (the metrics); nobody unless set. */
     private volatile FlowEvents events = FlowEvents.NONE;
 
     /** A board without spend control: no prices, no budgets (for tests of other concerns). */
-    public JobBoard(SoraSettings settings, JobStore store, BanList bans, Map<String, ProviderAdapter> adapters) {
-        this(settings, store, bans, adapters, Spend.off(java.time.ZoneId.of(settings.timeZone())));
+    public JobBoard(SoraSettings settings, JobRepository repo, BanList bans, Map<String, ProviderAdapter> adapters) {
+        this(settings, repo, bans, adapters, Spend.off(java.time.ZoneId.of(settings.timeZone())));
     }
 
-    public JobBoard(SoraSettings settings, JobStore store, BanList bans, Map<String, ProviderAdapter> adapters,
+    public JobBoard(SoraSettings settings, JobRepository repo, BanList bans, Map<String, ProviderAdapter> adapters,
                     Spend spend) {
         this.settings = settings;
-        this.store = store;
+        this.repo = repo;
         this.bans = bans;
         this.spend = spend;
         this.window = SubmitWindow.of(settings.submitWindowOpenCron(), settings.submitWindowCloseCron(),
                 java.util.TimeZone.getTimeZone(settings.timeZone()));
         adapters.forEach((name, adapter) ->
                 runtimes.put(name, new ProviderRuntime(settings.provider(name), adapter, settings)));
+        this.queries = new JobQueries(repo, runtimes, spend, this);
     }
 
     public SoraSettings settings() {
@@ -71,6 +82,15 @@ public class JobBoard {
 
     public Spend spend() {
         return spend;
+    }
+
+    public JobRepository repository() {
+        return repo;
+    }
+
+    /** Counts and views for people: the progress line, REST, readiness and metrics. */
+    public JobQueries queries() {
+        return queries;
     }
 
     /** observe: the steps report provider calls and stored jobs here. */
@@ -88,144 +108,216 @@ public class JobBoard {
     }
 
     public Optional<Job> find(String requestId) {
-        return store.find(requestId);
-    }
-
-    /** Every job on record, final ones included. */
-    public java.util.Collection<Job> jobs() {
-        return store.all();
-    }
-
-    /**
-     * Runs {@code read} under the board's lock, so that a view of jobs (REST /jobs) never sees a job half way
-     * through a change, nor its history list while it grows.
-     */
-    public synchronized <T> T inspect(java.util.function.Supplier<T> read) {
-        return read.get();
+        return repo.find(requestId);
     }
 
     public boolean isBanned(String customerId) {
         return bans.isBanned(customerId);
     }
 
-    // ---------------------------------------------------------------- start
-
-    /** What a restart has to finish: jobs to download or to dead-letter now. */
-    /** What a previous run left half done: downloads, dead letters not yet written, events not yet sent. */
-    public record Resume(List<String> downloads, List<String> deadLetters, List<String> notifications) {
+    /** The claim every step of this node writes on the job it works on: the job is this node's until then. */
+    private void claim(Job job, Instant now, Duration lease) {
+        job.claimedBy = repo.node();
+        job.claimUntil = now.plus(lease);
     }
 
+    private static void unclaim(Job job) {
+        job.claimedBy = null;
+        job.claimUntil = null;
+    }
+
+    /** Writes the job, or says that another node changed it first. */
+    private boolean save(Job job, String step) {
+        if (repo.update(job)) {
+            return true;
+        }
+        LOG.warn("job {} [{}]: another node changed it while this one was {}; this node dropped the step",
+                job.requestId, job.provider, step);
+        return false;
+    }
+
+    // ---------------------------------------------------------------- start
+
     /**
-     * Rebuilds queues and schedules from the store. Jobs that were queued or polling carry on where they
-     * were; a submit whose answer never came is not sent again unless allowed (it may have been paid).
+     * What this node does at start, before its routes run. A process alone on its repository (the file
+     * repository's folder lock) takes every account's gates back at once: its predecessor's calls are over, but
+     * the next call waits one spacing in case one reached the provider just before it died. Jobs of a provider
+     * that is no longer configured, and records from before accounts existed, are settled. What is left half
+     * done (a submit on the wire, a download, a dead letter or an event) is found by {@link #recover()}.
+     *
+     * @return jobs that this start sent to the dead-letter channel
      */
-    public synchronized Resume resume() {
-        List<String> downloads = new ArrayList<>();
+    public synchronized List<String> start() {
+        Instant now = repo.now();
         List<String> dead = new ArrayList<>();
-        List<String> notify = new ArrayList<>();
-        Instant now = Instant.now();
-        for (Job job : store.all()) {
-            seq = Math.max(seq, job.seq);
-            ProviderRuntime rt = runtimes.get(job.provider);
-            if (rt != null && job.slotHeldUntil != null && job.slotHeldUntil.isAfter(now)) {
-                rt.phantomSlots.add(job.slotHeldUntil);
+        if (repo.exclusive()) {
+            for (ProviderRuntime rt : runtimes.values()) {
+                repo.inAccount(rt.account(), false, tx -> {
+                    rt.rules.restarted(tx.account(), tx.now());
+                    return null;
+                });
             }
-            if (rt == null && !job.state.isFinal()) {
-                die(job, null, "PROVIDER_NOT_CONFIGURED", "provider '" + job.provider
-                        + "' is no longer configured; the job cannot continue", null);
-                dead.add(job.requestId);
-                continue;
-            }
-            switch (job.state) {
-                case QUEUED -> rt.queue.add(job);
-                case POLLING -> {
-                    rt.slotHolders.add(job.requestId);
-                    rt.polling.add(job);
-                }
-                case SUBMITTING -> {
-                    if (unknownOutcome(rt, job, "the process stopped while this job's submit was on the wire")) {
+            for (Job job : repo.list(EnumSet.of(JobState.QUEUED, JobState.SUBMITTING, JobState.POLLING,
+                    JobState.DOWNLOADING), Integer.MAX_VALUE)) {
+                ProviderRuntime rt = runtimes.get(job.provider);
+                if (rt == null) {
+                    die(job, "PROVIDER_NOT_CONFIGURED", "provider '" + job.provider
+                            + "' is no longer configured; the job cannot continue", null, null, null);
+                    if (save(job, "settling an unconfigured provider's job")) {
                         dead.add(job.requestId);
                     }
-                }
-                case DOWNLOADING -> {
-                    Instant linkDies = job.completedSeenAt.plus(settings.scaled(settings.linkLifetime()));
-                    if (now.isBefore(linkDies)) {
-                        downloads.add(job.requestId);
-                    } else {
-                        die(job, null, "RESULT_LINK_EXPIRED", "the video was ready at " + job.completedSeenAt
-                                + " but its link (alive " + settings.linkLifetime().toMinutes()
-                                + " min) expired before it was downloaded", null);
-                        dead.add(job.requestId);
-                    }
-                }
-                case DEAD -> {
-                    if (!job.deadLetterWritten) {
-                        dead.add(job.requestId); // its event goes out once it is written
-                    } else if (job.notifyPending) {
-                        notify.add(job.requestId);
-                    }
-                }
-                case STORED -> {
-                    if (job.notifyPending) {
-                        notify.add(job.requestId);
-                    }
+                } else if (job.account == null) {
+                    job.account = rt.account(); // a record written before accounts were kept
+                    save(job, "naming its account");
                 }
             }
         }
         // what today's submits committed comes from the job records, so a restart cannot reset a budget
-        spend.rebuild(store.all(), now);
-        if (!store.all().isEmpty()) {
-            LOG.info("resumed from the job store: {}", counts());
+        rebuildSpend(now);
+        LOG.info("job repository{}: {}", repo.exclusive() ? "" : " (shared, node " + repo.node() + ")",
+                queries.counts());
+        return dead;
+    }
+
+    private void rebuildSpend(Instant now) {
+        spend.rebuild(repo.chargedSince(now.minus(Duration.ofDays(2))), now);
+    }
+
+    /** Steps left to do whose claim lapsed (or, at start, whatever the previous process left). */
+    public record Recovery(List<String> downloads, List<String> deadLetters, List<String> notifications) {
+        public boolean isEmpty() {
+            return downloads.isEmpty() && deadLetters.isEmpty() && notifications.isEmpty();
         }
-        return new Resume(downloads, dead, notify);
+    }
+
+    /**
+     * Takes over the steps no node is doing: a submit whose answer never came (its node died or stalled past its
+     * claim) becomes an unknown outcome, never a blind resubmit; a download goes ahead if its link can still be
+     * alive; a dead letter is written; an event is sent. Each is claimed by a version check first, so two nodes
+     * never take the same step.
+     */
+    public synchronized Recovery recover() {
+        List<String> downloads = new ArrayList<>();
+        List<String> dead = new ArrayList<>();
+        List<String> notify = new ArrayList<>();
+        Instant now = repo.now();
+        for (Job job : repo.orphans(500)) {
+            ProviderRuntime rt = runtimes.get(job.provider);
+            if (rt == null) {
+                continue; // settled at start on a node alone; on a cluster, a node that has the provider takes it
+            }
+            String from = job.claimedBy == null ? "" : " (taken over from " + job.claimedBy + ")";
+            claim(job, now, settings.stepLease());
+            switch (job.state) {
+                case SUBMITTING -> {
+                    boolean gone = unknownOutcome(rt, job, "the node that sent this job's submit stopped before its "
+                            + "answer came" + from);
+                    if (save(job, "taking over a submit") && gone) {
+                        dead.add(job.requestId);
+                    }
+                }
+                case DOWNLOADING -> {
+                    if (now.isBefore(linkDeadline(job))) {
+                        job.record("download resumed", from.isEmpty() ? "after a restart" : from.strip());
+                        if (save(job, "taking over a download")) {
+                            downloads.add(job.requestId);
+                        }
+                    } else {
+                        die(job, "RESULT_LINK_EXPIRED", "the video was ready at " + job.completedSeenAt
+                                + " but its link (alive " + settings.linkLifetime().toMinutes()
+                                + " min) expired before it was downloaded", null, null, null);
+                        if (save(job, "giving up an expired download")) {
+                            dead.add(job.requestId);
+                        }
+                    }
+                }
+                case DEAD -> {
+                    if (save(job, job.deadLetterWritten ? "taking over an event" : "taking over a dead letter")) {
+                        (job.deadLetterWritten ? notify : dead).add(job.requestId);
+                    }
+                }
+                default -> {
+                    if (job.notifyPending && save(job, "taking over an event")) {
+                        notify.add(job.requestId);
+                    }
+                }
+            }
+        }
+        if (!downloads.isEmpty() || !dead.isEmpty() || !notify.isEmpty()) {
+            LOG.info("took over {} downloads, {} dead letters and {} events left by a previous run or another node",
+                    downloads.size(), dead.size(), notify.size());
+        }
+        return new Recovery(downloads, dead, notify);
     }
 
     // ---------------------------------------------------------------- intake
 
-    /** @return false when the request id was taken before (also by an earlier run) */
+    /** @return false when the request id was taken before (also by an earlier run, or on another node) */
     public synchronized boolean accept(Job job) {
-        job.seq = ++seq;
+        ProviderRuntime rt = runtimes.get(job.provider);
         job.state = JobState.QUEUED;
-        job.acceptedAt = Instant.now();
+        job.account = rt.account();
+        job.acceptedAt = repo.now();
         spend.price(job);
         job.record("accepted", "from " + job.source);
-        if (!store.create(job)) {
-            seq--;
+        if (!repo.create(job)) {
             return false;
         }
-        runtimes.get(job.provider).queue.add(job);
-        LOG.info("job {} [{}] accepted from {}: queued, {} waiting", job.requestId, job.provider, job.source,
-                runtimes.get(job.provider).queue.size());
+        LOG.info("job {} [{}] accepted from {}: queued", job.requestId, job.provider, job.source);
         return true;
     }
 
     // ---------------------------------------------------------------- submit
 
-    /** A job picked for a step: the job, and what to do with it. */
-    public record Pick(Job job, Next next) {
+    /**
+     * A job picked for a step: the job, what to do with it, and for a call the moment (this JVM's
+     * {@link System#nanoTime()}) after which its claim must not be sent.
+     */
+    public record Pick(Job job, Next next, long sendBy) {
+        Pick(Job job, Next next) {
+            this(job, next, 0);
+        }
+    }
+
+    private long sendBy() {
+        // a margin for the time between the database's clock reading and this one
+        long lease = settings.claimLease().toNanos();
+        return System.nanoTime() + lease - Math.min(lease / 5, Duration.ofSeconds(1).toNanos());
     }
 
     /**
-     * The next job to submit, if a slot is free, the submit gate is open and the provider is not paused.
-     * The job's slot is taken and recorded before its POST is sent.
+     * The next job to submit, if the account has a free slot, its submit gate is open and it is not paused. The
+     * slot and the gate are taken and the job is recorded as submitting, in one transaction, before its POST is
+     * built.
      */
     public synchronized Pick pickSubmit(String provider) {
         ProviderRuntime rt = runtimes.get(provider);
-        Instant now = Instant.now();
-        if (rt.queue.isEmpty() || rt.submitsPaused(now)
-                || (rt.submitBackoffUntil != null && now.isBefore(rt.submitBackoffUntil))) {
+        boolean budgets = spend.settings().hasBudget() && !repo.exclusive();
+        return repo.inAccount(rt.account(), budgets, tx -> pickSubmit(rt, tx));
+    }
+
+    private Pick pickSubmit(ProviderRuntime rt, JobRepository.AccountTx tx) {
+        Instant now = tx.now();
+        Account a = tx.account();
+        if (!rt.rules.mayCall(a, Call.SUBMIT, now) || !windowOpen(now, rt)) {
             return null;
         }
-        if (!windowOpen(now, rt)) {
+        List<Job> queue = tx.queued(QUEUE_LOOKAHEAD);
+        if (queue.isEmpty()) {
             return null;
         }
-        // spend (issue #6): the first queued job the budgets leave room for. One over a budget waits, taking
-        // no slot, while later ones that fit go ahead (or it is dead-lettered, sora.budget.over); one without
-        // a price is refused (sora.prices.unpriced). All of it before a slot is taken.
+        if (spend.settings().hasBudget() && !repo.exclusive()) {
+            // other nodes' submits count against the same budgets: what they committed is read under the budget lock
+            spend.rebuild(tx.chargedSince(now.minus(Duration.ofDays(2))), now);
+        }
+        // The first queued job the budgets leave room for. One over a budget waits, taking no slot, while later
+        // ones that fit go ahead (or it is dead-lettered, sora.budget.over); one without a price is refused
+        // (sora.prices.unpriced). All of it before a slot is taken.
         Job head = null;
         Spend.Verdict verdict = Spend.Verdict.GO;
-        boolean slotFree = rt.active(now) < rt.settings.activeTasks();
-        for (Job j : rt.queue) {
+        int slots = tx.slotsInUse();
+        boolean slotFree = slots < rt.settings.activeTasks();
+        for (Job j : queue) {
             verdict = bans.isBanned(j.customerId) ? Spend.Verdict.GO : spend.check(j, now);
             if (verdict != Spend.Verdict.WAIT) {
                 head = j;
@@ -239,38 +331,71 @@ public class JobBoard {
             return null;
         }
         if (bans.isBanned(head.customerId)) {
-            rt.queue.remove(head);
-            die(head, rt, "CUSTOMER_BANNED", "customer '" + head.customerId
-                    + "' was banned by the provider; none of its requests are sent", null);
-            return new Pick(head, Next.DEAD_LETTER);
+            die(head, "CUSTOMER_BANNED", "customer '" + head.customerId
+                    + "' was banned by the provider; none of its requests are sent", null, null, null);
+            claim(head, now, settings.stepLease());
+            return tx.update(head) ? new Pick(head, Next.DEAD_LETTER) : null;
         }
         if (verdict != Spend.Verdict.GO) {
             String why = verdict == Spend.Verdict.BUDGET_EXCEEDED ? spend.overBudgetMessage(head, now)
                     : spend.unpricedMessage(head.provider, head.request);
-            rt.queue.remove(head);
-            die(head, rt, verdict.name(), why, null);
-            return new Pick(head, Next.DEAD_LETTER);
+            die(head, verdict.name(), why, null, null, null);
+            claim(head, now, settings.stepLease());
+            return tx.update(head) ? new Pick(head, Next.DEAD_LETTER) : null;
         }
-        if (rt.active(now) >= rt.settings.activeTasks() || !rt.submitGate.tryAcquire()) {
+        if (!slotFree) {
             return null;
         }
-        rt.queue.remove(head);
+        rt.rules.take(a, Call.SUBMIT, now, repo.node());
         head.state = JobState.SUBMITTING;
-        rt.slotHolders.add(head.requestId);
+        // the job is this node's until its answer can no longer come: then another node calls the outcome unknown
+        claim(head, now, settings.claimLease().plus(rt.settings.connectTimeout()).plus(rt.settings.responseTimeout()));
         spend.submitting(head, now);
-        head.record("submitting", "slot " + rt.active(now) + "/" + rt.settings.activeTasks());
-        store.update(head);
-        return new Pick(head, Next.SUBMIT);
+        head.record("submitting", "slot " + (slots + 1) + "/" + rt.settings.activeTasks());
+        if (!tx.update(head)) {
+            return null;
+        }
+        return new Pick(head, Next.SUBMIT, sendBy());
     }
 
+    /**
+     * The submit's exchange ends: a gate its answer did not release (the call could not be built, or failed in a
+     * way no rule foresaw) is released here, so the account is not held until the lease lapses.
+     */
     public synchronized void releaseSubmitGate(String provider) {
-        runtimes.get(provider).submitGate.release();
+        release(runtimes.get(provider), Call.SUBMIT);
+    }
+
+    private void release(ProviderRuntime rt, Call call) {
+        String node = repo.node();
+        repo.inAccount(rt.account(), false, tx -> {
+            Account a = tx.account();
+            if (node.equals(call == Call.SUBMIT ? a.submitBusyBy : a.statusBusyBy)) {
+                rt.rules.release(a, call, tx.now(), node);
+            }
+            return null;
+        });
     }
 
     public synchronized Next submitAnswered(Job job, SubmitResult r) {
         ProviderRuntime rt = runtimes.get(job.provider);
-        Instant now = Instant.now();
-        // spend (issue #6): a created task is committed spend; a refusal created none (unknown: see unknownOutcome)
+        return repo.inAccount(rt.account(), false, tx -> {
+            rt.rules.release(tx.account(), Call.SUBMIT, tx.now(), repo.node());
+            Next next = submitAnswered(rt, tx, job, r);
+            if (!tx.update(job)) {
+                LOG.warn("job {} [{}]: its submit was answered ({}{}) after another node took the job over; this "
+                                + "node dropped the answer", job.requestId, job.provider, r.kind(),
+                        r.taskId() == null ? "" : ", task " + r.taskId());
+                return Next.WAIT;
+            }
+            return next;
+        });
+    }
+
+    private Next submitAnswered(ProviderRuntime rt, JobRepository.AccountTx tx, Job job, SubmitResult r) {
+        Instant now = tx.now();
+        Account a = tx.account();
+        // a created task is committed spend; a refusal created none (unknown: see unknownOutcome)
         if (r.kind() == SubmitResult.Kind.CREATED) {
             spend.taskCreated(job, r.taskId());
         } else if (r.kind() != SubmitResult.Kind.OUTCOME_UNKNOWN) {
@@ -278,8 +403,9 @@ public class JobBoard {
         }
         switch (r.kind()) {
             case CREATED -> {
-                rt.submitBackoffLevel = 0;
-                resumeIfPaused(rt, true);
+                rt.rules.clearBackoff(a, Call.SUBMIT);
+                rt.rules.resumeIfPaused(a, true);
+                unclaim(job);
                 job.state = JobState.POLLING;
                 job.taskId = r.taskId();
                 job.taskIds.add(r.taskId());
@@ -289,42 +415,42 @@ public class JobBoard {
                 job.statusChecks = 0;
                 job.nextCheckAt = now.plus(settings.scaled(rt.adapter.firstCheckDelay(job)));
                 job.record("submitted", "task " + r.taskId());
-                store.update(job);
-                rt.polling.add(job);
                 LOG.info("job {} [{}] submitted as task {} (slot {}/{}); first status check at {}", job.requestId,
-                        job.provider, r.taskId(), rt.active(now), rt.settings.activeTasks(), job.nextCheckAt);
+                        job.provider, r.taskId(), tx.slotsInUse(), rt.settings.activeTasks(), job.nextCheckAt);
                 return Next.WAIT;
             }
             case RETRY -> {
                 job.submitRetries++;
                 if (!"TASK_LIMIT_EXCEEDED".equals(r.code()) && !"TOO_MANY_REQUESTS".equals(r.code())
                         && job.submitRetries > settings.maxSubmitRetries()) {
-                    die(job, rt, r.code(), r.message() + "; gave up after " + settings.maxSubmitRetries()
-                            + " retries (sora.submit.max-retries)", r.httpStatus());
+                    die(job, r.code(), r.message() + "; gave up after " + settings.maxSubmitRetries()
+                            + " retries (sora.submit.max-retries)", r.httpStatus(), null, null);
+                    claim(job, now, settings.stepLease());
                     return Next.DEAD_LETTER;
                 }
-                Duration wait = atLeast(ProviderRuntime.backoff(settings, ++rt.submitBackoffLevel), r.providerWait());
-                rt.submitBackoffUntil = now.plus(wait);
-                requeue(rt, job, "retry", r.code() + ": " + r.message());
+                Duration wait = rt.rules.backoff(a, Call.SUBMIT, now, r.providerWait());
+                requeue(job, "retry", r.code() + ": " + r.message());
                 LOG.warn("job {} [{}] submit refused, {}: {}; submits wait {} ms", job.requestId, job.provider,
                         r.code(), r.message(), wait.toMillis());
                 return Next.WAIT;
             }
             case PAUSE -> {
-                pause(rt, r.code(), r.message(), "UNAUTHORIZED".equals(r.code()) || r.httpStatus() == 401
-                        || r.httpStatus() == 403);
-                requeue(rt, job, "paused", r.code());
+                rt.rules.pause(a, now, r.code(), r.message(), "UNAUTHORIZED".equals(r.code()) || r.httpStatus() == 401
+                        || r.httpStatus() == 403, tx.queued(QUEUE_LOOKAHEAD).size() + 1);
+                requeue(job, "paused", r.code());
                 return Next.WAIT;
             }
             case CUSTOMER_BANNED -> {
                 bans.ban(job.customerId);
                 LOG.warn("customer '{}' is {} at the provider; its requests are dead-lettered from now on "
                         + "(ban list: remove the line to lift it locally)", job.customerId, r.code());
-                die(job, rt, r.code(), r.message(), r.httpStatus());
+                die(job, r.code(), r.message(), r.httpStatus(), null, null);
+                claim(job, now, settings.stepLease());
                 return Next.DEAD_LETTER;
             }
             case REJECTED -> {
-                die(job, rt, r.code(), r.message(), r.httpStatus());
+                die(job, r.code(), r.message(), r.httpStatus(), null, null);
+                claim(job, now, settings.stepLease());
                 return Next.DEAD_LETTER;
             }
             default -> {
@@ -340,30 +466,38 @@ public class JobBoard {
             return submitAnswered(job, SubmitResult.of(SubmitResult.Kind.RETRY, "CONNECTION_FAILED",
                     "could not connect to " + rt.settings.baseUrl() + ": " + error, 0));
         }
-        return unknownOutcome(rt, job, "the submit got no answer: " + error) ? Next.DEAD_LETTER : Next.WAIT;
+        return repo.inAccount(rt.account(), false, tx -> {
+            rt.rules.release(tx.account(), Call.SUBMIT, tx.now(), repo.node());
+            boolean gone = unknownOutcome(rt, job, "the submit got no answer: " + error);
+            if (!tx.update(job)) {
+                LOG.warn("job {} [{}]: its submit got no answer, and another node had already taken the job over",
+                        job.requestId, job.provider);
+                return Next.WAIT;
+            }
+            return gone ? Next.DEAD_LETTER : Next.WAIT;
+        });
     }
 
     /**
-     * A submit that may or may not have created a paid task. By default it is dead-lettered rather than
-     * risk paying twice; its slot is still counted until such a task would have ended.
+     * A submit that may or may not have created a paid task. By default it is dead-lettered rather than risk
+     * paying twice; its slot is still counted until such a task would have ended. The caller writes the job.
      *
-     * @return true when the job went to the dead-letter channel
+     * @return true when the job goes to the dead-letter channel
      */
     private boolean unknownOutcome(ProviderRuntime rt, Job job, String why) {
-        Instant now = Instant.now();
+        Instant now = repo.now();
         spend.maybeCreated(job);
-        rt.slotHolders.remove(job.requestId);
         job.slotHeldUntil = now.plus(maxTaskLife(rt, job));
-        rt.phantomSlots.add(job.slotHeldUntil);
         if (settings.resubmitOnUnknownOutcome()) {
             LOG.warn("job {} [{}] submit outcome unknown ({}); resubmitting as sora.submit.resubmit-on-unknown-outcome "
                     + "allows: this may pay twice", job.requestId, job.provider, why);
-            requeue(rt, job, "outcome unknown, resubmit", why);
+            requeue(job, "outcome unknown, resubmit", why);
             return false;
         }
-        die(job, null, "SUBMIT_OUTCOME_UNKNOWN", why + ". The provider may have created (and charged) a task; "
+        die(job, "SUBMIT_OUTCOME_UNKNOWN", why + ". The provider may have created (and charged) a task; "
                 + "it was not submitted again. Check the provider's dashboard, then resubmit with a new request_id "
-                + "if needed", null);
+                + "if needed", null, null, null);
+        claim(job, now, settings.stepLease());
         return true;
     }
 
@@ -372,15 +506,11 @@ public class JobBoard {
                 .plus(rt.settings.pollInterval().multipliedBy(rt.settings.maxStatusChecks())));
     }
 
-    private void requeue(ProviderRuntime rt, Job job, String event, String detail) {
-        rt.slotHolders.remove(job.requestId);
-        if (job.state == JobState.POLLING) {
-            rt.polling.remove(job);
-        }
+    private static void requeue(Job job, String event, String detail) {
+        unclaim(job);
         job.state = JobState.QUEUED;
+        job.nextCheckAt = null;
         job.record(event, detail);
-        store.update(job);
-        rt.queue.add(job);
     }
 
     /** Says once when submits stop or start again because of the submit window. */
@@ -391,119 +521,99 @@ public class JobBoard {
             if (open) {
                 LOG.warn("submit window OPEN: submits start again");
             } else {
-                LOG.warn("submit window CLOSED: {} jobs of {} wait until {}; status checks and downloads go on",
-                        rt.queue.size(), rt.settings.name(), window.nextOpen(now));
+                LOG.warn("submit window CLOSED: jobs of {} wait until {}; status checks and downloads go on",
+                        rt.settings.name(), window.nextOpen(now));
             }
         }
         return open;
     }
 
     /**
-     * A pause lasts until the next re-check ({@code sora.pause.recheck-cron}, the {@code pause-recheck}
-     * route): then the next submit is the probe; if it fails the same way, the pause starts again.
+     * The pause re-check clock ({@code sora.pause.recheck-cron}): a paused account tries again, its next submit
+     * being the probe; if it fails the same way, the pause starts again.
      */
     public synchronized void recheckPaused() {
-        Instant now = Instant.now();
         for (ProviderRuntime rt : runtimes.values()) {
-            if (rt.submitsPaused(now) || rt.statusPaused(now)) {
-                LOG.warn("re-checking paused provider {} ({})", rt.settings.name(), rt.pauseCode);
-                rt.submitPausedUntil = now;
-                rt.statusPausedUntil = now;
-            }
-        }
-    }
-
-    private void pause(ProviderRuntime rt, String code, String message, boolean alsoStatus) {
-        Instant until = Instant.MAX;
-        boolean wasPaused = rt.pauseCode != null;
-        rt.submitPausedUntil = until;
-        if (alsoStatus) {
-            rt.statusPausedUntil = until;
-        }
-        rt.pauseCode = code;
-        rt.pauseMessage = message;
-        rt.pauseStopsStatus = alsoStatus;
-        if (!wasPaused) {
-            rt.pausedSince = Instant.now(); // observe: shown by the readiness check
-        }
-        LOG.error("PAUSED provider {}: {} ({}). {} jobs wait, nothing is dead-lettered; re-checked on the cron "
-                        + "'{}'{}", rt.settings.name(), code, message, rt.queue.size(), settings.pauseRecheckCron(),
-                wasPaused ? " (still failing)" : "");
-    }
-
-    /**
-     * A call that went through lifts the pause, if it proves the problem is over: any call for a refused token,
-     * only a submit for no credit (status checks of running tasks go through while the account is empty).
-     */
-    private void resumeIfPaused(ProviderRuntime rt, boolean bySubmit) {
-        if (rt.pauseCode != null && (bySubmit || rt.pauseStopsStatus)) {
-            LOG.warn("RESUMED provider {}: the {} went through, the {} problem is over", rt.settings.name(),
-                    bySubmit ? "submit" : "status check", rt.pauseCode);
-            rt.pauseCode = null;
-            rt.pauseMessage = null;
-            rt.pausedSince = null;
-            rt.pauseStopsStatus = false;
-            rt.submitPausedUntil = null;
-            rt.statusPausedUntil = null;
+            repo.inAccount(rt.account(), false, tx -> rt.rules.recheck(tx.account(), tx.now()));
         }
     }
 
     // ---------------------------------------------------------------- poll
 
-    /** The job whose status check is due first, if the status gate is open; its check is counted now. */
-    public synchronized Job pickStatusCheck(String provider) {
+    /**
+     * The job whose status check is due first, if the account's status gate is open. Its check is counted, and
+     * its next check time moved one interval on, before the GET is built: a restart, or another node, never
+     * checks it again too soon.
+     */
+    public synchronized Pick pickStatusCheck(String provider) {
         ProviderRuntime rt = runtimes.get(provider);
-        Instant now = Instant.now();
-        if (rt.polling.isEmpty() || rt.statusPaused(now)
-                || (rt.statusBackoffUntil != null && now.isBefore(rt.statusBackoffUntil))) {
-            return null;
-        }
-        Job due = rt.polling.first();
-        if (due.nextCheckAt.isAfter(now) || !rt.statusGate.tryAcquire()) {
-            return null;
-        }
-        rt.polling.remove(due);
-        due.statusChecks++;
-        store.update(due);
-        return due;
+        return repo.inAccount(rt.account(), false, tx -> {
+            Instant now = tx.now();
+            if (!rt.rules.mayCall(tx.account(), Call.STATUS, now)) {
+                return null;
+            }
+            Job due = tx.dueCheck().orElse(null);
+            if (due == null) {
+                return null;
+            }
+            rt.rules.take(tx.account(), Call.STATUS, now, repo.node());
+            due.statusChecks++;
+            due.nextCheckAt = now.plus(settings.scaled(rt.settings.pollInterval()));
+            return tx.update(due) ? new Pick(due, Next.CHECK, sendBy()) : null;
+        });
     }
 
     public synchronized void releaseStatusGate(String provider) {
-        runtimes.get(provider).statusGate.release();
+        release(runtimes.get(provider), Call.STATUS);
     }
 
     public synchronized Next statusAnswered(Job job, StatusResult r) {
         ProviderRuntime rt = runtimes.get(job.provider);
-        Instant now = Instant.now();
+        return repo.inAccount(rt.account(), false, tx -> {
+            rt.rules.release(tx.account(), Call.STATUS, tx.now(), repo.node());
+            Next next = statusAnswered(rt, tx, job, r);
+            if (!tx.update(job)) {
+                LOG.warn("job {} [{}]: the answer to its status check ({}) came after another node checked it again; "
+                        + "this node dropped the answer", job.requestId, job.provider, r.status());
+                return Next.WAIT;
+            }
+            return next;
+        });
+    }
+
+    private Next statusAnswered(ProviderRuntime rt, JobRepository.AccountTx tx, Job job, StatusResult r) {
+        Instant now = tx.now();
+        Account a = tx.account();
         int max = rt.settings.maxStatusChecks();
         switch (r.kind()) {
             case WAITING -> {
-                rt.statusBackoffLevel = 0;
-                resumeIfPaused(rt, false);
+                rt.rules.clearBackoff(a, Call.STATUS);
+                rt.rules.resumeIfPaused(a, false);
                 if (!r.status().equals(job.lastStatus)) {
                     job.record("status", r.status());
                 }
                 job.lastStatus = r.status();
                 if (job.statusChecks >= max) {
-                    die(job, rt, "POLL_ATTEMPTS_EXHAUSTED", "the task was still '" + r.status() + "' after " + max
+                    die(job, "POLL_ATTEMPTS_EXHAUSTED", "the task was still '" + r.status() + "' after " + max
                             + " status checks; rejected locally as the provider asks (tasks never generated are not "
-                            + "charged)", null);
+                            + "charged)", null, null, null);
+                    claim(job, now, settings.stepLease());
                     return Next.DEAD_LETTER;
                 }
                 // a provider's poll-after hint may ask for more patience, never for less than the schedule
-                return schedule(rt, job, now.plus(atLeast(settings.scaled(rt.settings.pollInterval()), r.providerWait())),
-                        "status '" + r.status() + "' (check " + job.statusChecks + "/" + max + ")");
+                return schedule(job, now.plus(AccountRules.atLeast(settings.scaled(rt.settings.pollInterval()),
+                        r.providerWait())), "status '" + r.status() + "' (check " + job.statusChecks + "/" + max + ")");
             }
             case COMPLETED -> {
-                rt.statusBackoffLevel = 0;
-                resumeIfPaused(rt, false);
-                rt.slotHolders.remove(job.requestId);
+                rt.rules.clearBackoff(a, Call.STATUS);
+                rt.rules.resumeIfPaused(a, false);
                 job.state = JobState.DOWNLOADING;
+                job.nextCheckAt = null;
                 job.lastStatus = r.status();
                 job.resultUrl = r.resultUrl();
                 job.completedSeenAt = now;
+                claim(job, now, settings.stepLease());
                 job.record("completed", "after " + job.statusChecks + " checks");
-                store.update(job);
                 LOG.info("job {} [{}] task {} completed after {} checks; downloading", job.requestId, job.provider,
                         job.taskId, job.statusChecks);
                 return Next.DOWNLOAD;
@@ -511,51 +621,52 @@ public class JobBoard {
             case TIMED_OUT -> {
                 job.lastStatus = r.status();
                 if (job.timeoutResubmits >= rt.settings.maxTimeoutResubmits()) {
-                    die(job, rt, "TASK_TIMED_OUT", "the provider timed the task out (status 4) "
+                    die(job, "TASK_TIMED_OUT", "the provider timed the task out (status 4) "
                             + (job.timeoutResubmits + 1) + " times; gave up after "
-                            + rt.settings.maxTimeoutResubmits() + " resubmits", r.httpStatus());
+                            + rt.settings.maxTimeoutResubmits() + " resubmits", r.httpStatus(), null, null);
+                    claim(job, now, settings.stepLease());
                     return Next.DEAD_LETTER;
                 }
                 job.timeoutResubmits++;
                 LOG.warn("job {} [{}] task {} timed out at the provider (status 4); resubmitting ({}/{})",
                         job.requestId, job.provider, job.taskId, job.timeoutResubmits, rt.settings.maxTimeoutResubmits());
-                requeue(rt, job, "timed out", "task " + job.taskId + ", resubmit " + job.timeoutResubmits);
+                requeue(job, "timed out", "task " + job.taskId + ", resubmit " + job.timeoutResubmits);
                 return Next.WAIT;
             }
             case FAILED -> {
                 job.lastStatus = r.status();
-                die(job, rt, r.code(), r.message(), r.httpStatus(), r.commentRu(), r.commentEn());
+                die(job, r.code(), r.message(), r.httpStatus(), r.commentRu(), r.commentEn());
+                claim(job, now, settings.stepLease());
                 return Next.DEAD_LETTER;
             }
             case RETRY -> {
-                Duration wait = atLeast(ProviderRuntime.backoff(settings, ++rt.statusBackoffLevel), r.providerWait());
-                rt.statusBackoffUntil = now.plus(wait);
+                Duration wait = rt.rules.backoff(a, Call.STATUS, now, r.providerWait());
                 LOG.warn("job {} [{}] status check failed, {}: {}; status checks wait {} ms", job.requestId,
                         job.provider, r.code(), r.message(), wait.toMillis());
                 if (job.statusChecks >= max) {
-                    die(job, rt, "POLL_ATTEMPTS_EXHAUSTED", "no final status after " + max
-                            + " status checks (the last failed: " + r.code() + ")", r.httpStatus());
+                    die(job, "POLL_ATTEMPTS_EXHAUSTED", "no final status after " + max
+                            + " status checks (the last failed: " + r.code() + ")", r.httpStatus(), null, null);
+                    claim(job, now, settings.stepLease());
                     return Next.DEAD_LETTER;
                 }
-                return schedule(rt, job, now.plus(max(wait, settings.scaled(rt.settings.pollInterval()))),
+                return schedule(job, now.plus(AccountRules.max(wait, settings.scaled(rt.settings.pollInterval()))),
                         "check failed: " + r.code());
             }
             case PAUSE -> {
-                pause(rt, r.code(), r.message(), true);
+                rt.rules.pause(a, now, r.code(), r.message(), true, tx.queued(QUEUE_LOOKAHEAD).size());
                 job.statusChecks--; // refused at the door: the task was not looked at
-                return schedule(rt, job, now.plus(settings.scaled(rt.settings.pollInterval())), "paused: " + r.code());
+                return schedule(job, now.plus(settings.scaled(rt.settings.pollInterval())), "paused: " + r.code());
             }
             default -> {
                 job.slotHeldUntil = job.submittedAt.plus(maxTaskLife(rt, job));
-                rt.phantomSlots.add(job.slotHeldUntil);
-                die(job, rt, r.code(), r.message(), r.httpStatus());
+                die(job, r.code(), r.message(), r.httpStatus(), null, null);
+                claim(job, now, settings.stepLease());
                 return Next.DEAD_LETTER;
             }
         }
     }
 
     public synchronized Next statusFailed(Job job, Throwable error) {
-        ProviderRuntime rt = runtimes.get(job.provider);
         if (neverSent(error)) {
             job.statusChecks--;
         }
@@ -563,28 +674,23 @@ public class JobBoard {
                 "the status check failed: " + error, 0));
     }
 
-    private Next schedule(ProviderRuntime rt, Job job, Instant next, String what) {
+    private Next schedule(Job job, Instant next, String what) {
         job.nextCheckAt = next;
-        store.update(job);
-        rt.polling.add(job);
         LOG.info("job {} [{}] task {}: {}", job.requestId, job.provider, job.taskId, what);
         return Next.WAIT;
     }
 
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    /** {@code d}, or the provider's own wait when it asked for longer. */
-    private static Duration atLeast(Duration d, Duration providerWait) {
-        return providerWait == null ? d : max(d, providerWait);
-    }
-
     // ---------------------------------------------------------------- download and store
 
-    public synchronized void downloadStarting(Job job) {
+    /**
+     * An attempt to download starts: counted, and the job's claim renewed.
+     *
+     * @return false when another node has the job now (this node must drop the download)
+     */
+    public synchronized boolean downloadStarting(Job job) {
         job.downloadAttempts++;
-        store.update(job);
+        claim(job, repo.now(), settings.stepLease());
+        return save(job, "starting a download");
     }
 
     /** The instant after which the result link must be presumed dead. */
@@ -592,55 +698,59 @@ public class JobBoard {
         return job.completedSeenAt.plus(settings.scaled(settings.linkLifetime()));
     }
 
-    public synchronized void stored(Job job, String location, long bytes) {
+    /** @return false when another node had taken the job over (its own store wins) */
+    public synchronized boolean stored(Job job, String location, long bytes) {
+        Instant now = repo.now();
         job.state = JobState.STORED;
-        job.storedAt = Instant.now();
+        job.storedAt = now;
         job.storedLocation = location;
         job.videoBytes = bytes;
         job.notifyPending = true;
+        claim(job, now, settings.stepLease());
         job.record("stored", location);
-        store.update(job);
+        if (!save(job, "storing its video")) {
+            return false;
+        }
         LOG.info("job {} [{}] stored: {} ({} bytes, {} s after the task completed)", job.requestId, job.provider,
                 location, bytes, Duration.between(job.completedSeenAt, job.storedAt).toMillis() / 1000.0);
+        return true;
     }
 
-    /** Sends a job to the dead-letter channel from outside the provider steps (download, store, a crash of a step). */
-    public synchronized void fail(Job job, String code, String message) {
-        if (!job.state.isFinal()) {
-            die(job, runtimes.get(job.provider), code, message, null);
+    /**
+     * Sends a job to the dead-letter channel from outside the provider steps (download, store, a crash of a step).
+     *
+     * @return false when the job was final already or another node has it now: nothing to dead-letter here
+     */
+    public synchronized boolean fail(Job job, String code, String message) {
+        if (job.state.isFinal()) {
+            return false;
         }
+        ProviderRuntime rt = runtimes.get(job.provider);
+        if (job.state == JobState.SUBMITTING && job.pendingCharge != null && rt != null) {
+            // a step failed after its POST may have left: the task may exist and hold a slot
+            job.slotHeldUntil = repo.now().plus(maxTaskLife(rt, job));
+        }
+        die(job, code, message, null, null, null);
+        claim(job, repo.now(), settings.stepLease());
+        return save(job, "dead-lettering it");
     }
 
     // ---------------------------------------------------------------- dead letters
 
-    private void die(Job job, ProviderRuntime rt, String code, String message, Integer httpStatus) {
-        die(job, rt, code, message, httpStatus, null, null);
-    }
-
     /** Marks the job dead; the dead-letter route writes it out and then confirms with {@link #deadLettered}. */
-    private void die(Job job, ProviderRuntime rt, String code, String message, Integer httpStatus,
-                     String commentRu, String commentEn) {
-        if (rt != null) {
-            rt.slotHolders.remove(job.requestId);
-            // each set is ordered by fields only its members are sure to have
-            if (job.state == JobState.POLLING) {
-                rt.polling.remove(job);
-            } else if (job.state == JobState.QUEUED) {
-                rt.queue.remove(job);
-            }
-        }
+    private void die(Job job, String code, String message, Integer httpStatus, String commentRu, String commentEn) {
         if (job.pendingCharge != null) {
             spend.maybeCreated(job); // a step failed after its POST may have left: counted as spent
         }
         job.state = JobState.DEAD;
-        job.deadAt = Instant.now();
+        job.nextCheckAt = null;
+        job.deadAt = repo.now();
         job.deadCode = code;
         boolean paid = !job.charges.isEmpty();
         job.deadLetter = new DeadLetter(job.requestId, code, message, httpStatus, commentRu, commentEn,
                 job.provider, job.customerId, job.taskId, attempts(job), job.source, job.deadAt,
                 paid ? job.estimatedCost : null, paid ? job.currency : null);
         job.record("dead-lettered", code);
-        store.update(job);
     }
 
     private static Map<String, Integer> attempts(Job job) {
@@ -653,20 +763,25 @@ public class JobBoard {
         return a;
     }
 
-    public synchronized void deadLettered(Job job) {
+    public synchronized boolean deadLettered(Job job) {
         job.deadLetterWritten = true;
         job.notifyPending = true;
-        store.update(job);
+        claim(job, repo.now(), settings.stepLease());
+        if (!save(job, "recording its dead letter")) {
+            return false;
+        }
         DeadLetter d = job.deadLetter;
         LOG.warn("job {} [{}] DEAD-LETTERED {}: {}", job.requestId, job.provider, d.code(), d.message());
+        return true;
     }
 
     /** The notification endpoint took the job's event: it is not sent again at the next start. */
     public synchronized void notified(Job job) {
         if (job.notifyPending) {
             job.notifyPending = false;
+            unclaim(job);
             job.record("notified", job.state.name().toLowerCase(java.util.Locale.ROOT));
-            store.update(job);
+            save(job, "recording its event as sent");
         }
     }
 
@@ -674,100 +789,32 @@ public class JobBoard {
     public record Rejected(String requestId, String source, String code, String message) {
     }
 
-    private final List<Rejected> rejected = new ArrayList<>();
-
-    public synchronized void rejectedAtIntake(Rejected r) {
-        rejected.add(r);
-        if (rejected.size() > 1000) {
-            rejected.remove(0);
-        }
-        rejectedCount++;
-    }
-
-    private long rejectedCount;
-
-    public synchronized List<Rejected> rejected() {
-        return List.copyOf(rejected);
+    public void rejectedAtIntake(Rejected r) {
+        queries.rejected(r);
     }
 
     /** Retention: forgets finished jobs older than the cutoff. @return how many */
     public synchronized int forgetFinishedBefore(Instant cutoff) {
-        List<String> old = new ArrayList<>();
-        for (Job j : store.all()) {
-            Instant end = j.state == JobState.STORED ? j.storedAt : j.state == JobState.DEAD ? j.deadAt : null;
+        int n = 0;
+        Instant now = repo.now();
+        for (Job j : repo.finishedBefore(cutoff, 10_000)) {
             boolean settled = j.state == JobState.STORED || (j.state == JobState.DEAD && j.deadLetterWritten);
             boolean slotFree = j.slotHeldUntil == null || j.slotHeldUntil.isBefore(cutoff);
             // a record whose spend a budget still counts stays (spend is derived from the records)
-            boolean spendCounted = spend.chargedRecently(j, Instant.now());
-            if (settled && slotFree && !spendCounted && end != null && end.isBefore(cutoff)) {
-                old.add(j.requestId);
+            boolean spendCounted = spend.chargedRecently(j, now);
+            if (settled && slotFree && !spendCounted && !j.notifyPending) {
+                repo.delete(j.requestId);
+                n++;
             }
         }
-        old.forEach(store::delete);
-        return old.size();
+        return n;
     }
 
-    // ---------------------------------------------------------------- progress
-
-    /** Counts for the progress line and for tests: queued, active, downloading, stored, dead, paused. */
-    public synchronized Map<String, Object> counts() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        Map<JobState, Integer> byState = new java.util.EnumMap<>(JobState.class);
-        for (Job j : store.all()) {
-            byState.merge(j.state, 1, Integer::sum);
-        }
-        c.put("queued", byState.getOrDefault(JobState.QUEUED, 0));
-        Instant now = Instant.now();
-        int active = 0;
-        List<String> paused = new ArrayList<>();
-        for (ProviderRuntime rt : runtimes.values()) {
-            active += rt.active(now);
-            if (rt.submitsPaused(now) || rt.statusPaused(now)) {
-                paused.add(rt.settings.name() + ":" + rt.pauseCode);
-            }
-        }
-        c.put("active", active);
-        c.put("downloading", byState.getOrDefault(JobState.DOWNLOADING, 0));
-        c.put("stored", byState.getOrDefault(JobState.STORED, 0));
-        c.put("dead", byState.getOrDefault(JobState.DEAD, 0));
-        c.put("rejected", rejectedCount);
-        c.put("paused", paused.isEmpty() ? "no" : String.join(",", paused));
-        List<Job> queued = new ArrayList<>();
-        runtimes.values().forEach(rt -> queued.addAll(rt.queue));
-        c.putAll(spend.progress(queued, now));
-        return c;
-    }
-
-    /** observe: each provider's queue, slots and pause, for health checks and metrics. */
-    public synchronized List<ProviderView> providerViews() {
-        Instant now = Instant.now();
-        List<ProviderView> views = new ArrayList<>();
-        for (ProviderRuntime rt : runtimes.values()) {
-            views.add(new ProviderView(rt.settings.name(), rt.queue.size(), rt.polling.size(), rt.active(now),
-                    rt.settings.activeTasks(), rt.pauseCode, rt.pauseMessage, rt.pausedSince));
-        }
-        return views;
-    }
-
-    /** observe: jobs on record by provider and state (final ones until retention forgets them). */
-    public synchronized Map<String, Map<JobState, Integer>> jobCounts() {
-        Map<String, Map<JobState, Integer>> c = new LinkedHashMap<>();
-        for (Job j : store.all()) {
-            c.computeIfAbsent(j.provider, p -> new java.util.EnumMap<>(JobState.class)).merge(j.state, 1, Integer::sum);
-        }
-        return c;
-    }
-
-    /** True when no job is waiting or under way. */
-    public synchronized boolean idle() {
-        return store.all().stream().allMatch(j -> j.state.isFinal() && (j.state != JobState.DEAD || j.deadLetterWritten));
-    }
-
-    /** The call never reached the provider (refused connection, unknown host): nothing can have been created. */
+    /** The call never reached the provider (refused connection, unknown host, a lapsed claim): nothing can have been created. */
     public static boolean neverSent(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof HttpHostConnectException
-                    || t instanceof UnknownHostException) {
+                    || t instanceof UnknownHostException || t instanceof ClaimGuard.ClaimLapsedException) {
                 return true;
             }
         }

@@ -16,16 +16,18 @@ public class PollStep {
 
     public void pick(Exchange ex) {
         String provider = ex.getProperty(Flow.PROVIDER, String.class);
-        Job job = board.pickStatusCheck(provider);
-        if (job == null) {
+        JobBoard.Pick pick = board.pickStatusCheck(provider);
+        if (pick == null) {
             Flow.next(ex, Next.WAIT);
             return;
         }
+        Job job = pick.job();
         ex.setProperty(Flow.JOB, job);
         ex.setProperty(Flow.GATE, true);
         Flow.next(ex, Next.CHECK);
         try {
-            Flow.prepareCall(ex, board.adapter(provider).status(job), board.settings().provider(provider).token());
+            Flow.prepareCall(ex, board.adapter(provider).status(job), board.settings().provider(provider).token(),
+                    pick.sendBy());
         } catch (RuntimeException e) {
             release(ex);
             Flow.next(ex, board.statusFailed(job, e));
@@ -37,6 +39,7 @@ public class PollStep {
         HttpAnswer answer = Flow.takeAnswer(ex);
         StatusResult result = board.adapter(job.provider).interpretStatus(answer);
         Flow.next(ex, board.statusAnswered(job, result));
+        ex.removeProperty(Flow.GATE); // the answer's transaction released the account's gate
         board.events().statusAnswered(job, result, answer.status());
         if (Next.DOWNLOAD.name().equals(ex.getProperty(Flow.NEXT))) {
             ex.getMessage().setBody(job.requestId);
@@ -47,6 +50,7 @@ public class PollStep {
         Throwable error = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Flow.takeAnswer(ex);
         Flow.next(ex, board.statusFailed(Flow.job(ex), error));
+        ex.removeProperty(Flow.GATE);
         board.events().statusNoAnswer(Flow.job(ex), error);
     }
 

@@ -28,12 +28,13 @@ public class SubmitStep {
             ex.setProperty(Flow.GATE, true);
             ProviderAdapter adapter = board.adapter(provider);
             try {
-                Flow.prepareCall(ex, adapter.submit(pick.job()), board.settings().provider(provider).token());
+                Flow.prepareCall(ex, adapter.submit(pick.job()), board.settings().provider(provider).token(),
+                        pick.sendBy());
             } catch (RuntimeException e) {
                 // nothing was sent: free the gate and the slot, and say why
                 release(ex);
-                board.fail(pick.job(), "INTERNAL_ERROR", "the submit could not be built: " + e);
-                Flow.next(ex, Next.DEAD_LETTER);
+                boolean mine = board.fail(pick.job(), "INTERNAL_ERROR", "the submit could not be built: " + e);
+                Flow.next(ex, mine ? Next.DEAD_LETTER : Next.WAIT);
             }
         }
     }
@@ -43,6 +44,7 @@ public class SubmitStep {
         HttpAnswer answer = Flow.takeAnswer(ex);
         SubmitResult result = board.adapter(job.provider).interpretSubmit(answer);
         Flow.next(ex, board.submitAnswered(job, result));
+        ex.removeProperty(Flow.GATE); // the answer's transaction released the account's gate
         board.events().submitAnswered(job, result, answer.status());
     }
 
@@ -50,6 +52,7 @@ public class SubmitStep {
         Throwable error = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Flow.takeAnswer(ex);
         Flow.next(ex, board.submitFailed(Flow.job(ex), error));
+        ex.removeProperty(Flow.GATE);
         board.events().submitNoAnswer(Flow.job(ex), error);
     }
 

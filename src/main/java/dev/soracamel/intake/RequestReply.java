@@ -142,11 +142,8 @@ public class RequestReply {
 
     private void job(Map<String, Object> answer, Job job) {
         // read under the board's lock: the submit route may be changing this job at this moment
-        board.inspect(() -> {
-            answer.put("job_id", job.requestId);
-            answer.put("provider", job.provider);
-            answer.put("state", job.state.name());
-            return null;
-        });
+        answer.put("job_id", job.requestId);
+        answer.put("provider", job.provider);
+        answer.put("state", job.state.name());
     }
 }

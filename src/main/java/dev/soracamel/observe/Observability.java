@@ -43,7 +43,7 @@ public final class Observability extends ServiceSupport {
             LOG.info("no health-check registry (camel-health is not on the classpath): no readiness checks for "
                     + "the providers");
         } else {
-            for (ProviderView v : board.providerViews()) {
+            for (ProviderView v : board.queries().providerViews()) {
                 ProviderReadiness check = new ProviderReadiness(board, pipeline, v.name());
                 check.setCamelContext(ctx);
                 checks.register(check);

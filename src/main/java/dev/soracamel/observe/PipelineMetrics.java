@@ -115,12 +115,12 @@ final class PipelineMetrics implements FlowEvents {
     // ---------------------------------------------------------------- gauges (read when scraped)
 
     private void registerGauges() {
-        for (ProviderView v : board.providerViews()) {
+        for (ProviderView v : board.queries().providerViews()) {
             String p = v.name();
             for (JobState state : JobState.values()) {
                 gauge("sora.jobs", "Jobs on record, by provider and state (final ones until retention forgets them)",
                         Tags.of("provider", p, "state", state.name().toLowerCase(Locale.ROOT)),
-                        b -> b.jobCounts().getOrDefault(p, Map.of()).getOrDefault(state, 0));
+                        b -> b.queries().jobCounts().getOrDefault(p, Map.of()).getOrDefault(state, 0));
             }
             gauge("sora.queue.depth", "Jobs waiting for a free slot and a submit", Tags.of("provider", p),
                     b -> view(b, p).queued());
@@ -132,7 +132,7 @@ final class PipelineMetrics implements FlowEvents {
                     Tags.of("provider", p), b -> view(b, p).paused() ? 1 : 0);
         }
         meters.add(FunctionCounter.builder("sora.requests.rejected", board,
-                        b -> ((Number) b.counts().get("rejected")).doubleValue())
+                        b -> b.queries().rejectedCount())
                 .description("Requests refused at intake (invalid: never a job, never submitted) and dead-lettered")
                 .tags(pipeline).register(registry));
     }
@@ -144,7 +144,7 @@ final class PipelineMetrics implements FlowEvents {
     }
 
     private static ProviderView view(JobBoard board, String provider) {
-        for (ProviderView v : board.providerViews()) {
+        for (ProviderView v : board.queries().providerViews()) {
             if (v.name().equals(provider)) {
                 return v;
             }

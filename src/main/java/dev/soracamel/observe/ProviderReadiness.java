@@ -38,7 +38,7 @@ final class ProviderReadiness extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        ProviderView v = board.providerViews().stream().filter(p -> p.name().equals(provider)).findFirst().orElse(null);
+        ProviderView v = board.queries().providerViews().stream().filter(p -> p.name().equals(provider)).findFirst().orElse(null);
         builder.detail("provider", provider);
         if (v == null) {
             builder.down().message("provider " + provider + " is not configured in this pipeline");

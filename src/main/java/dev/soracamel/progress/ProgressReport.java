@@ -16,11 +16,11 @@ public class ProgressReport {
 
     /** @return the line to log, or null when nothing is under way and nothing changed */
     public synchronized String line() {
-        Map<String, Object> c = board.counts();
+        Map<String, Object> c = board.queries().counts();
         StringBuilder sb = new StringBuilder("progress:");
         c.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
         String line = sb.toString();
-        boolean busy = !board.idle();
+        boolean busy = !board.queries().idle();
         if (!busy && line.equals(last)) {
             return null;
         }

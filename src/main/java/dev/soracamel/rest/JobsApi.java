@@ -103,7 +103,7 @@ public class JobsApi {
                     + " (a request that was rejected never became a job)"));
             return;
         }
-        respond(ex, 200, board.inspect(() -> JobView.of(job)));
+        respond(ex, 200, JobView.of(job));
     }
 
     // ---------------------------------------------------------------- GET /jobs
@@ -141,32 +141,19 @@ public class JobsApi {
         }
         Set<JobState> wanted = states;
         int max = limit;
-        Map<String, Object> out = board.inspect(() -> {
-            Map<JobState, Integer> counts = new EnumMap<>(JobState.class);
-            for (JobState s : JobState.values()) {
-                counts.put(s, 0);
-            }
-            List<Job> matching = new ArrayList<>();
-            for (Job j : board.jobs()) {
-                counts.merge(j.state, 1, Integer::sum);
-                if (wanted.contains(j.state)) {
-                    matching.add(j);
-                }
-            }
-            matching.sort(Comparator.comparingLong((Job j) -> j.seq).reversed());
-            List<Map<String, Object>> jobs = new ArrayList<>();
-            for (Job j : matching.subList(0, Math.min(max, matching.size()))) {
-                jobs.add(JobView.summary(j));
-            }
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("counts", counts);
-            o.put("total", counts.values().stream().mapToInt(Integer::intValue).sum());
-            o.put("rejected_at_intake", board.counts().get("rejected"));
-            o.put("matching", matching.size());
-            o.put("shown", jobs.size());
-            o.put("jobs", jobs);
-            return o;
-        });
+        // counts and the page come from the repository (every node's jobs), never a scan of all records here
+        Map<JobState, Integer> counts = board.queries().countByState();
+        List<Map<String, Object>> jobs = new ArrayList<>();
+        for (Job j : board.queries().list(wanted, max)) {
+            jobs.add(JobView.summary(j));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("counts", counts);
+        out.put("total", counts.values().stream().mapToInt(Integer::intValue).sum());
+        out.put("rejected_at_intake", board.queries().rejectedCount());
+        out.put("matching", wanted.stream().mapToInt(s -> counts.getOrDefault(s, 0)).sum());
+        out.put("shown", jobs.size());
+        out.put("jobs", jobs);
         respond(ex, 200, out);
     }
 

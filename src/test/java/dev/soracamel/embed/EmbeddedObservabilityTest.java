@@ -126,7 +126,7 @@ class EmbeddedObservabilityTest {
     }
 
     private static long stored(SoraPipeline p) {
-        return p.board().jobs().stream().filter(j -> j.state == JobState.STORED).count();
+        return p.board().queries().all().stream().filter(j -> j.state == JobState.STORED).count();
     }
 
     private double gauge(String pipeline, String provider, String state) {

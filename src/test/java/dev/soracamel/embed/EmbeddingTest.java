@@ -171,14 +171,14 @@ class EmbeddingTest {
         assertThat(a1.path("estimated_cost").decimalValue()).isPositive();
         assertThat(events.getReceivedExchanges().get(0).getMessage().getHeader(Exchange.CONTENT_TYPE))
                 .isEqualTo("application/json");
-        await(() -> alpha.board().jobs().stream().noneMatch(j -> j.notifyPending), Duration.ofSeconds(5));
+        await(() -> alpha.board().queries().all().stream().noneMatch(j -> j.notifyPending), Duration.ofSeconds(5));
 
         // each pipeline paid once per job, on its own account, within that account's limits
         assertThat(sandbox.stats("sandbox-token").tasksCreated()).isEqualTo(2);
         assertThat(sandbox.stats("beta-token").tasksCreated()).isEqualTo(2);
         assertThat(sandbox.stats().breaches()).isZero();
-        assertThat(beta.board().jobs()).hasSize(2);
-        assertThat(alpha.board().jobs()).hasSize(2);
+        assertThat(beta.board().queries().all()).hasSize(2);
+        assertThat(alpha.board().queries().all()).hasSize(2);
         assertThat(Files.exists(dir.resolve("alpha-work/jobs"))).isTrue();
     }
 

@@ -77,8 +77,8 @@ class ErrorPolicyTest extends PipelineTestSupport {
         sandbox().setToken("a-different-token");
         drop("wait1.json", v2("Wait for a good token", "c3"));
         drop("wait2.json", v2("Wait for a good token too", "c3"));
-        await(() -> String.valueOf(board().counts().get("paused")).contains("UNAUTHORIZED"), Duration.ofSeconds(10),
-                () -> board().counts().toString());
+        await(() -> String.valueOf(board().queries().counts().get("paused")).contains("UNAUTHORIZED"), Duration.ofSeconds(10),
+                () -> board().queries().counts().toString());
         Thread.sleep(1500); // several re-checks while paused
         assertThat(deadCount()).isZero();
         assertThat(storedCount()).isZero();
@@ -87,15 +87,15 @@ class ErrorPolicyTest extends PipelineTestSupport {
         sandbox().setToken("sandbox-token");
         awaitSettled(2, Duration.ofSeconds(30));
         assertThat(storedCount()).isEqualTo(2);
-        assertThat(board().counts().get("paused")).isEqualTo("no");
+        assertThat(board().queries().counts().get("paused")).isEqualTo("no");
     }
 
     @Test
     void no_credit_pauses_the_queue_until_topped_up() throws Exception {
         sandbox().setRpoints(0);
         drop("broke.json", v2("Wait for credit", "c4"));
-        await(() -> String.valueOf(board().counts().get("paused")).contains("NOT_ENOUGH_RPOINTS"),
-                Duration.ofSeconds(10), () -> board().counts().toString());
+        await(() -> String.valueOf(board().queries().counts().get("paused")).contains("NOT_ENOUGH_RPOINTS"),
+                Duration.ofSeconds(10), () -> board().queries().counts().toString());
         assertThat(deadCount()).isZero();
 
         sandbox().setRpoints(-1);
@@ -108,15 +108,15 @@ class ErrorPolicyTest extends PipelineTestSupport {
         // no re-check during this test: only a call that proves the credit is back may lift the pause
         restart(p -> p.put("sora.pause.recheck-cron", "0 0 0 1 1 ? 2099"));
         drop("early.json", v2("Submitted while there is credit", "c6"));
-        await(() -> sandbox().stats().tasksCreated() == 1, Duration.ofSeconds(10), () -> board().counts().toString());
+        await(() -> sandbox().stats().tasksCreated() == 1, Duration.ofSeconds(10), () -> board().queries().counts().toString());
         sandbox().setRpoints(0);
         drop("late.json", v2("Submitted once the credit ran out", "c6"));
-        await(() -> String.valueOf(board().counts().get("paused")).contains("NOT_ENOUGH_RPOINTS"),
-                Duration.ofSeconds(10), () -> board().counts().toString());
+        await(() -> String.valueOf(board().queries().counts().get("paused")).contains("NOT_ENOUGH_RPOINTS"),
+                Duration.ofSeconds(10), () -> board().queries().counts().toString());
 
         // the running task is still checked and stored; those checks say nothing about credit
-        await(() -> Files.exists(stored("c6", "early")), Duration.ofSeconds(30), () -> board().counts().toString());
-        assertThat(String.valueOf(board().counts().get("paused"))).contains("NOT_ENOUGH_RPOINTS");
+        await(() -> Files.exists(stored("c6", "early")), Duration.ofSeconds(30), () -> board().queries().counts().toString());
+        assertThat(String.valueOf(board().queries().counts().get("paused"))).contains("NOT_ENOUGH_RPOINTS");
         assertThat(sandbox().stats().posts()).as("the refused submit is not sent again before a re-check").isEqualTo(2);
     }
 

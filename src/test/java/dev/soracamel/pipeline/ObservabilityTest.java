@@ -41,8 +41,8 @@ class ObservabilityTest extends ObservabilityTestSupport {
         double maxQueued = 0;
         int scrapes = 0;
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!(storedCount() + deadCount() >= 10 && board().idle())) {
-            assertThat(System.nanoTime()).as("the batch settles within 60 s: " + board().counts()).isLessThan(end);
+        while (!(storedCount() + deadCount() >= 10 && board().queries().idle())) {
+            assertThat(System.nanoTime()).as("the batch settles within 60 s: " + board().queries().counts()).isLessThan(end);
             Scrape s = scrape();
             long posts = sandbox().stats().posts();
             double active = s.sum("sora_active_tasks", "provider", "yesai");
@@ -109,7 +109,7 @@ class ObservabilityTest extends ObservabilityTestSupport {
         drop("wait1.json", v2("Wait for a good token", "c3"));
         drop("wait2.json", v2("Wait for a good token too", "c3"));
 
-        await(() -> status("/observe/health/ready") == 503, Duration.ofSeconds(10), () -> board().counts().toString());
+        await(() -> status("/observe/health/ready") == 503, Duration.ofSeconds(10), () -> board().queries().counts().toString());
         Answer ready = get("/observe/health/ready");
         assertThat(ready.json().path("status").asText()).isEqualTo("DOWN");
         // the default exposure lists the DOWN checks with their message: ours alone
@@ -126,7 +126,7 @@ class ObservabilityTest extends ObservabilityTestSupport {
         assertThat(live.status()).isEqualTo(200);
         assertThat(live.json().path("status").asText()).isEqualTo("UP");
 
-        await(() -> queued() == 2, Duration.ofSeconds(10), () -> board().counts().toString());
+        await(() -> queued() == 2, Duration.ofSeconds(10), () -> board().queries().counts().toString());
         Scrape s = scrape();
         assertThat(s.sum("sora_provider_paused", "provider", "yesai")).isEqualTo(1);
         assertThat(s.sum("sora_api_calls_total", "endpoint", "submit", "outcome", "paused", "http", "4xx")).isPositive();
@@ -146,7 +146,7 @@ class ObservabilityTest extends ObservabilityTestSupport {
         sandbox().setRpoints(0);
         drop("broke.json", v2("Wait for credit", "c4"));
 
-        await(() -> status("/observe/health/ready") == 503, Duration.ofSeconds(10), () -> board().counts().toString());
+        await(() -> status("/observe/health/ready") == 503, Duration.ofSeconds(10), () -> board().queries().counts().toString());
         assertThat(readinessCheck(CHECK).path("data").path("pause.code").asText()).isEqualTo("NOT_ENOUGH_RPOINTS");
         assertThat(get("/observe/health/live").status()).isEqualTo(200);
 

@@ -196,12 +196,12 @@ abstract class PipelineTestSupport extends CamelMainTestSupport {
     void awaitSettled(long n, Duration timeout) throws Exception {
         await(() -> {
             try {
-                return storedCount() + deadCount() >= n && board().idle() && inboxEmpty();
+                return storedCount() + deadCount() >= n && board().queries().idle() && inboxEmpty();
             } catch (IOException e) {
                 return false;
             }
         }, timeout, () -> "stored=" + safe(this::storedCount) + " dead=" + safe(this::deadCount) + " "
-                + board().counts());
+                + board().queries().counts());
     }
 
     boolean inboxEmpty() throws IOException {

@@ -98,7 +98,7 @@ class RequestEntryTest extends PipelineTestSupport {
         assertThat(outcomes).filteredOn("accepted"::equals).hasSize(1);
         assertThat(outcomes).filteredOn("duplicate"::equals).hasSize(n - 1);
         awaitSettled(1, Duration.ofSeconds(30));
-        assertThat(board().jobs()).hasSize(1);
+        assertThat(board().queries().all()).hasSize(1);
         assertThat(board().find("race").orElseThrow().state).isEqualTo(JobState.STORED);
         assertThat(sandbox().stats().tasksCreated()).isEqualTo(1);
     }
@@ -117,8 +117,8 @@ class RequestEntryTest extends PipelineTestSupport {
         assertThat(unsafe).containsEntry("code", "CUSTOMER_ID_NOT_VALID");
 
         assertThat(deadCount()).isZero();
-        assertThat(board().counts().get("rejected")).isEqualTo(4L);
-        assertThat(board().jobs()).isEmpty();
+        assertThat(board().queries().counts().get("rejected")).isEqualTo(4L);
+        assertThat(board().queries().all()).isEmpty();
 
         restart(p -> p.put("sora.request.dead-letter-rejections", "true"));
 

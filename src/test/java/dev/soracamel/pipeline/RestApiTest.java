@@ -164,7 +164,7 @@ class RestApiTest extends PipelineTestSupport {
         assertThat(list.body().path("total").asInt()).isZero();
         assertThat(list.body().path("rejected_at_intake").asInt()).as("each refusal is counted").isEqualTo(4);
         assertThat(deadCount()).as("the caller was told; no dead letter").isZero();
-        assertThat(board().jobs()).isEmpty();
+        assertThat(board().queries().all()).isEmpty();
         assertThat(sandbox().stats().tasksCreated()).isZero();
     }
 
@@ -191,7 +191,7 @@ class RestApiTest extends PipelineTestSupport {
 
         awaitSettled(1, Duration.ofSeconds(30));
         assertThat(sandbox().stats().tasksCreated()).as("one submit at the provider").isEqualTo(1);
-        assertThat(board().jobs()).hasSize(1);
+        assertThat(board().queries().all()).hasSize(1);
         assertThat(storedCount()).isEqualTo(1);
     }
 
@@ -283,7 +283,7 @@ class RestApiTest extends PipelineTestSupport {
         assertThat(context.getRoutes()).noneMatch(r -> r.getEndpoint().getEndpointUri().startsWith("rest:"));
         assertThat(get("/jobs").status()).isEqualTo(404);
         assertThat(post(v2("A cat on a sunny beach", "web-5")).status()).isEqualTo(404);
-        assertThat(board().jobs()).isEmpty();
+        assertThat(board().queries().all()).isEmpty();
     }
 
     static List<InetAddress> otherLocalAddresses() throws IOException {

@@ -73,8 +73,8 @@ class S3RestartTest extends S3PipelineTestSupport {
             ids.add(single);
         }
         // the board's record, not a listing of the bucket: S3Proxy may list a key while its upload completes
-        await(() -> storedOnBoard() >= 1 && !board().idle(), Duration.ofSeconds(30),
-                () -> "waiting for a stored video while others are in flight: " + board().counts());
+        await(() -> storedOnBoard() >= 1 && !board().queries().idle(), Duration.ofSeconds(30),
+                () -> "waiting for a stored video while others are in flight: " + board().queries().counts());
         long storedBefore = storedOnBoard();
 
         restart(p -> { });
@@ -101,6 +101,6 @@ class S3RestartTest extends S3PipelineTestSupport {
     }
 
     private long storedOnBoard() {
-        return board().counts().get("stored") instanceof Number n ? n.longValue() : 0;
+        return board().queries().counts().get("stored") instanceof Number n ? n.longValue() : 0;
     }
 }

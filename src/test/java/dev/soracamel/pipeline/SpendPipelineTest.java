@@ -55,10 +55,10 @@ class SpendPipelineTest extends PipelineTestSupport {
 
     /** Waits until {@code held} jobs wait for a budget and nothing is under way, then gives the submit route time. */
     void awaitHeld(long held) throws Exception {
-        await(() -> Long.valueOf(held).equals(board().counts().get("held-by-budget"))
-                        && Integer.valueOf(0).equals(board().counts().get("active"))
-                        && Integer.valueOf(0).equals(board().counts().get("downloading")),
-                Duration.ofSeconds(30), () -> board().counts().toString());
+        await(() -> Long.valueOf(held).equals(board().queries().counts().get("held-by-budget"))
+                        && Integer.valueOf(0).equals(board().queries().counts().get("active"))
+                        && Integer.valueOf(0).equals(board().queries().counts().get("downloading")),
+                Duration.ofSeconds(30), () -> board().queries().counts().toString());
         // 200 submit ticks and 100 submit spacings: time enough to submit everything if nothing held it back
         Thread.sleep(1000);
     }
@@ -68,14 +68,14 @@ class SpendPipelineTest extends PipelineTestSupport {
             throws Exception {
         drop("batch.json", batch("c1", "c2", "c3", "c4", "c5"));
 
-        await(() -> safe(this::storedCount).equals("3"), Duration.ofSeconds(30), () -> board().counts().toString());
+        await(() -> safe(this::storedCount).equals("3"), Duration.ofSeconds(30), () -> board().queries().counts().toString());
         awaitHeld(2);
 
         assertThat(sandbox().stats().posts()).as("submits the sandbox saw").isEqualTo(3);
         assertThat(sandbox().stats().tasksCreated()).isEqualTo(3);
         assertThat(storedCount()).isEqualTo(3);
         assertThat(deadCount()).as("waiting, not dead-lettered").isZero();
-        assertThat(board().counts()).containsEntry("queued", 2).containsEntry("spent-today", "3.00/3.00USD");
+        assertThat(board().queries().counts()).containsEntry("queued", 2).containsEntry("spent-today", "3.00/3.00USD");
         assertThat(progress()).contains("spent-today=3.00/3.00USD", "held-by-budget=2");
         assertThat(lines.stream().filter(l -> l.startsWith("BUDGET HOLDING"))).as("said once, loudly").hasSize(1)
                 .allMatch(l -> l.contains("sora.budget.daily") && l.contains("3.00 USD"));
@@ -96,7 +96,7 @@ class SpendPipelineTest extends PipelineTestSupport {
         awaitSettled(5, Duration.ofSeconds(30));
         assertThat(sandbox().stats().posts()).isEqualTo(2);
         assertThat(storedCount()).isEqualTo(5);
-        assertThat(board().counts()).containsEntry("spent-today", "5.00/5.00USD");
+        assertThat(board().queries().counts()).containsEntry("spent-today", "5.00/5.00USD");
         assertNoBreaches();
     }
 
@@ -132,7 +132,7 @@ class SpendPipelineTest extends PipelineTestSupport {
         });
         drop("batch.json", batch("alice", "alice", "alice", "bob", "carol"));
 
-        await(() -> safe(this::storedCount).equals("3"), Duration.ofSeconds(30), () -> board().counts().toString());
+        await(() -> safe(this::storedCount).equals("3"), Duration.ofSeconds(30), () -> board().queries().counts().toString());
         awaitHeld(2);
 
         assertThat(sandbox().stats().posts()).isEqualTo(3);
@@ -140,7 +140,7 @@ class SpendPipelineTest extends PipelineTestSupport {
         assertThat(stored("bob", "batch-4")).exists();
         assertThat(stored("carol", "batch-5")).exists();
         assertThat(board().find("batch-2").orElseThrow().state.name()).isEqualTo("QUEUED");
-        assertThat(board().counts()).containsEntry("spent-today", "3.00USD");
+        assertThat(board().queries().counts()).containsEntry("spent-today", "3.00USD");
         assertThat(lines.stream().filter(l -> l.startsWith("BUDGET HOLDING")))
                 .singleElement().asString().contains("customer 'alice'", "sora.budget.customer-daily");
     }
@@ -167,7 +167,7 @@ class SpendPipelineTest extends PipelineTestSupport {
         JsonNode nsfw = error("nsfw");
         assertThat(nsfw.path("code").asText()).isEqualTo("PROMPT_NSFW_WORDS");
         assertThat(nsfw.has("estimatedCost")).as("refused at submit: no task, nothing spent").isFalse();
-        assertThat(board().counts()).containsEntry("spent-today", "10.50USD"); // 2.00 + 7.50 + 1.00
+        assertThat(board().queries().counts()).containsEntry("spent-today", "10.50USD"); // 2.00 + 7.50 + 1.00
     }
 
     @Test

@@ -35,8 +35,8 @@ class TokenNeverLoggedTest extends PipelineTestSupport {
     void the_token_appears_in_no_log_line_and_no_dead_letter() throws Exception {
         sandbox().setToken("another-token");  // our token is refused: the pause is logged loudly
         drop("a.json", v2("Wait for a good token", "c"));
-        await(() -> String.valueOf(board().counts().get("paused")).contains("UNAUTHORIZED"), Duration.ofSeconds(10),
-                () -> board().counts().toString());
+        await(() -> String.valueOf(board().queries().counts().get("paused")).contains("UNAUTHORIZED"), Duration.ofSeconds(10),
+                () -> board().queries().counts().toString());
         sandbox().setToken(TOKEN);
         drop("b.json", v2("A download cut off once [sandbox:truncate-once]", "c"));
         drop("c.json", v2("Refused by the provider [sandbox:reject]", "c"));

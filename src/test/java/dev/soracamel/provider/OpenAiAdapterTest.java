@@ -24,7 +24,7 @@ class OpenAiAdapterTest {
     OpenAiAdapterTest() throws Exception {
         ProviderSettings s = new ProviderSettings("gw", "openai-compatible", URI.create("http://127.0.0.1:9/"), "t", 2,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(20), 60, 2, "catalog.yaml",
-                Duration.ofSeconds(1), Duration.ofSeconds(1));
+                Duration.ofSeconds(1), Duration.ofSeconds(1), "sora.gw");
         try (var in = getClass().getResourceAsStream("/dev/soracamel/models/openai-compatible.yaml")) {
             adapter = new OpenAiAdapter(s, OpenAiCatalog.read(in), JSON);
         }

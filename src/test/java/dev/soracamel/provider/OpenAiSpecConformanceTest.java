@@ -51,7 +51,7 @@ class OpenAiSpecConformanceTest {
         }
         ProviderSettings s = new ProviderSettings("gw", "openai-compatible", URI.create("http://127.0.0.1:9"), "t", 1,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(10), 60, 2, "", Duration.ofSeconds(1),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), "sora.gw");
         OpenAiAdapter adapter = new OpenAiAdapter(s, catalog, JSON);
 
         List<String> problems = new ArrayList<>();

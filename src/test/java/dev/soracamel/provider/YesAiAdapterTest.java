@@ -23,7 +23,7 @@ class YesAiAdapterTest {
     YesAiAdapterTest() throws Exception {
         ProviderSettings s = new ProviderSettings("yesai", "yesai", URI.create("http://127.0.0.1:1/"), "t", 3,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(20), 60, 2, "", Duration.ofSeconds(1),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), "sora.yesai");
         try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
             adapter = new YesAiAdapter(s, YesAiCatalog.read(in), JSON);
         }

@@ -49,7 +49,7 @@ class PriceTableTest {
     static ProviderSettings provider(String name, String type) {
         return new ProviderSettings(name, type, URI.create("http://127.0.0.1:9"), "t", 3, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Duration.ofSeconds(20), 60, 2, "classpath:dev/soracamel/models/" + type + ".yaml",
-                Duration.ofSeconds(10), Duration.ofSeconds(60));
+                Duration.ofSeconds(10), Duration.ofSeconds(60), "sora." + name);
     }
 
     @Test

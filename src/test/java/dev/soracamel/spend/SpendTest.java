@@ -9,7 +9,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
-import dev.soracamel.job.FileJobStore;
+import dev.soracamel.job.FileJobRepository;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.provider.ProviderAdapter;
@@ -218,7 +218,7 @@ class SpendTest {
     void a_restart_derives_the_days_spend_from_the_job_records() throws Exception {
         Instant now = t("2026-03-14T10:00:00Z");
         Spend before = spend("3.00", "2.00");
-        FileJobStore store = new FileJobStore(dir, json);
+        FileJobRepository store = new FileJobRepository(dir, json);
         Job a = job(before, "a", "alice");
         paid(before, a, now);
         paid(before, a, now); // resubmitted once
@@ -234,7 +234,9 @@ class SpendTest {
         assertThat(before.check(waiting, now)).isEqualTo(WAIT);
 
         Spend after = spend("3.00", "2.00");
-        after.rebuild(new FileJobStore(dir, json).all(), now);
+        store.close();
+        store = new FileJobRepository(dir, json); // read back from the files, as a restart does
+        after.rebuild(store.chargedSince(Instant.EPOCH), now);
 
         assertThat(after.committedToday(now)).isEqualByComparingTo("3.00");
         assertThat(after.committedToday("alice", now)).isEqualByComparingTo("2.00");
@@ -242,7 +244,8 @@ class SpendTest {
         assertThat(after.check(waiting, now)).isEqualTo(WAIT);
         // the budget raised at the restart lets it go
         Spend raised = spend("4.00", "2.00");
-        raised.rebuild(new FileJobStore(dir, json).all(), now);
+        raised.rebuild(store.chargedSince(Instant.EPOCH), now);
+        store.close();
         assertThat(raised.check(waiting, now)).isEqualTo(GO);
     }
 

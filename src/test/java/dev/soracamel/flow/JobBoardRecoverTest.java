@@ -10,7 +10,7 @@ import dev.soracamel.SoraPipeline;
 import dev.soracamel.config.Props;
 import dev.soracamel.config.SoraSettings;
 import dev.soracamel.job.BanList;
-import dev.soracamel.job.FileJobStore;
+import dev.soracamel.job.FileJobRepository;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.provider.ProviderAdapter;
@@ -22,11 +22,26 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a restart does with each state a killed process can leave behind. */
-class JobBoardResumeTest {
+class JobBoardRecoverTest {
 
     @TempDir
     Path dir;
     final ObjectMapper json = SoraPipeline.jsonMapper();
+    final java.util.List<JobBoard> boards = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void close() {
+        boards.forEach(b -> b.repository().close());
+    }
+
+    /** Records as a killed process left them (its repository closed, as the OS does for a dead process). */
+    void left(Job... jobs) {
+        try (FileJobRepository repo = new FileJobRepository(dir, json)) {
+            for (Job j : jobs) {
+                repo.create(j);
+            }
+        }
+    }
 
     SoraSettings settings(int tariff) {
         Map<String, String> p = Map.of(
@@ -40,8 +55,10 @@ class JobBoardResumeTest {
     JobBoard board(SoraSettings s) throws Exception {
         try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
             ProviderAdapter a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
-            return new JobBoard(s, new FileJobStore(dir, json), new BanList(dir.resolve("bans.txt")),
+            JobBoard b = new JobBoard(s, new FileJobRepository(dir, json), new BanList(dir.resolve("bans.txt")),
                     Map.of("yesai", a));
+            boards.add(b);
+            return b;
         }
     }
 
@@ -52,33 +69,32 @@ class JobBoardResumeTest {
         j.customerId = "c";
         j.model = "2";
         j.request = json.createObjectNode().put("version", "2");
+        j.account = "sora.yesai";
         j.state = state;
-        j.seq = id.hashCode() & 0xffff;
+        if (state == JobState.SUBMITTING || state == JobState.DOWNLOADING) {
+            // claimed by the process that died: the folder lock proves it gone, so the claim is void
+            j.claimedBy = "dead-host/1/x";
+            j.claimUntil = Instant.now().plusSeconds(3600);
+        }
         return j;
     }
 
     @Test
     void every_left_over_state_is_finished_or_resumed_and_none_is_submitted_twice() throws Exception {
-        FileJobStore store = new FileJobStore(dir, json);
-        store.create(job("queued", JobState.QUEUED));
         Job polling = job("polling", JobState.POLLING);
         polling.taskId = "7";
         polling.statusChecks = 12;
         polling.nextCheckAt = Instant.now().plusSeconds(30);
-        store.create(polling);
-        store.create(job("on-the-wire", JobState.SUBMITTING));
         Job fresh = job("fresh-link", JobState.DOWNLOADING);
         fresh.completedSeenAt = Instant.now().minusSeconds(60);
-        store.create(fresh);
         Job stale = job("stale-link", JobState.DOWNLOADING);
         stale.completedSeenAt = Instant.now().minusSeconds(2 * 3600);
-        store.create(stale);
-        Job unwritten = job("unwritten", JobState.DEAD);
-        store.create(unwritten);
-        store.create(job("done", JobState.STORED));
+        left(job("queued", JobState.QUEUED), polling, job("on-the-wire", JobState.SUBMITTING), fresh, stale,
+                job("unwritten", JobState.DEAD), job("done", JobState.STORED));
 
         JobBoard board = board(settings(3));
-        JobBoard.Resume r = board.resume();
+        board.start();
+        JobBoard.Recovery r = board.recover();
 
         assertThat(r.downloads()).containsExactly("fresh-link");
         assertThat(r.deadLetters()).containsExactlyInAnyOrder("on-the-wire", "stale-link", "unwritten");
@@ -89,20 +105,19 @@ class JobBoardResumeTest {
         assertThat(p.taskId).isEqualTo("7");
         assertThat(p.statusChecks).isEqualTo(12);
         // active: the polling job, and the slot the unknown submit may still hold at the provider
-        assertThat(board.counts().get("active")).isEqualTo(2);
-        assertThat(board.counts().get("queued")).isEqualTo(1);
+        assertThat(board.queries().counts().get("active")).isEqualTo(2);
+        assertThat(board.queries().counts().get("queued")).isEqualTo(1);
+        assertThat(board.recover().isEmpty()).as("every step found is now claimed by this process").isTrue();
     }
 
     @Test
     void a_refused_submit_is_dead_lettered_as_refused_while_other_tasks_are_polling() throws Exception {
-        FileJobStore store = new FileJobStore(dir, json);
         Job polling = job("polling", JobState.POLLING);
         polling.taskId = "7";
         polling.nextCheckAt = Instant.now().plusSeconds(30);
-        store.create(polling);
-        store.create(job("refused", JobState.QUEUED));
+        left(polling, job("refused", JobState.QUEUED));
         JobBoard board = board(settings(3));
-        board.resume();
+        board.start();
         Thread.sleep(5);
 
         JobBoard.Pick pick = board.pickSubmit("yesai");
@@ -112,19 +127,23 @@ class JobBoardResumeTest {
 
         assertThat(next).isEqualTo(Next.DEAD_LETTER);
         assertThat(board.find("refused").orElseThrow().deadCode).isEqualTo("PROMPT_NSFW_WORDS");
-        assertThat(board.counts().get("active")).as("only the polling task holds a slot").isEqualTo(1);
+        assertThat(board.queries().counts().get("active")).as("only the polling task holds a slot").isEqualTo(1);
     }
 
     @Test
     void the_slot_of_a_submit_with_unknown_outcome_is_still_counted_after_a_second_restart() throws Exception {
-        new FileJobStore(dir, json).create(job("on-the-wire", JobState.SUBMITTING));
-        board(settings(1)).resume();
+        left(job("on-the-wire", JobState.SUBMITTING));
+        JobBoard first = board(settings(1));
+        first.start();
+        first.recover();
+        first.repository().close();
 
-        new FileJobStore(dir, json).create(job("next", JobState.QUEUED));
+        left(job("next", JobState.QUEUED));
         JobBoard again = board(settings(1));
-        again.resume();
+        again.start();
+        again.recover();
 
-        assertThat(again.counts().get("active")).isEqualTo(1);
+        assertThat(again.queries().counts().get("active")).isEqualTo(1);
         Thread.sleep(5);
         assertThat(again.pickSubmit("yesai")).as("tariff 1, slot still possibly taken").isNull();
     }

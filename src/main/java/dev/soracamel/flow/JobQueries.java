@@ -1,0 +1,144 @@
+package dev.soracamel.flow;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.soracamel.job.Account;
+import dev.soracamel.job.Job;
+import dev.soracamel.job.JobRepository;
+import dev.soracamel.job.JobState;
+import dev.soracamel.spend.Spend;
+
+/**
+ * Reads for people and probes: the progress line, REST {@code /jobs}, readiness and metrics. The figures of an
+ * account (queue, slots, pause) are the repository's, so every node of a cluster shows the same; what was turned
+ * away at intake is this node's own.
+ */
+public class JobQueries {
+
+    private final JobRepository repo;
+    private final Map<String, ProviderRuntime> runtimes;
+    private final Spend spend;
+    private final JobBoard board;
+
+    private final List<JobBoard.Rejected> rejected = new ArrayList<>();
+    private long rejectedCount;
+
+    JobQueries(JobRepository repo, Map<String, ProviderRuntime> runtimes, Spend spend, JobBoard board) {
+        this.repo = repo;
+        this.runtimes = runtimes;
+        this.spend = spend;
+        this.board = board;
+    }
+
+    public Optional<Job> find(String requestId) {
+        return repo.find(requestId);
+    }
+
+    /** Up to {@code limit} jobs in the given states, the most recently accepted first. */
+    public List<Job> list(Set<JobState> states, int limit) {
+        return repo.list(states, limit);
+    }
+
+    /** Every job on record, the most recently accepted first (small stores: tests and the quick start's summary). */
+    public List<Job> all() {
+        return repo.list(java.util.EnumSet.allOf(JobState.class), Integer.MAX_VALUE);
+    }
+
+    /** Every job on record by state (all providers). */
+    public Map<JobState, Integer> countByState() {
+        Map<JobState, Integer> c = new EnumMap<>(JobState.class);
+        for (JobState s : JobState.values()) {
+            c.put(s, 0);
+        }
+        repo.countByProviderAndState().values().forEach(m -> m.forEach((s, n) -> c.merge(s, n, Integer::sum)));
+        return c;
+    }
+
+    synchronized void rejected(JobBoard.Rejected r) {
+        rejected.add(r);
+        if (rejected.size() > 1000) {
+            rejected.remove(0);
+        }
+        rejectedCount++;
+    }
+
+    /** Requests this node turned away at intake (the last thousand). */
+    public synchronized List<JobBoard.Rejected> rejected() {
+        return List.copyOf(rejected);
+    }
+
+    public synchronized long rejectedCount() {
+        return rejectedCount;
+    }
+
+    /** Counts for the progress line and for tests: queued, active, downloading, stored, dead, paused. */
+    public Map<String, Object> counts() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        Map<JobState, Integer> byState = countByState();
+        c.put("queued", byState.get(JobState.QUEUED));
+        int active = 0;
+        List<String> paused = new ArrayList<>();
+        Instant now = repo.now();
+        List<Job> queued = new ArrayList<>();
+        for (ProviderRuntime rt : runtimes.values()) {
+            active += repo.slotsInUse(rt.account());
+            Account a = repo.account(rt.account()).orElse(null);
+            if (a != null && a.paused(now)) {
+                paused.add(rt.settings.name() + ":" + a.pauseCode);
+            }
+            if (spend.settings().hasBudget()) {
+                queued.addAll(repo.queued(rt.account(), 1000));
+            }
+        }
+        c.put("active", active);
+        c.put("downloading", byState.get(JobState.DOWNLOADING));
+        c.put("stored", byState.get(JobState.STORED));
+        c.put("dead", byState.get(JobState.DEAD));
+        c.put("rejected", rejectedCount());
+        c.put("paused", paused.isEmpty() ? "no" : String.join(",", paused));
+        synchronized (board) {
+            c.putAll(spend.progress(queued, now));
+        }
+        return c;
+    }
+
+    /** observe: each provider's queue, slots and pause, for health checks and metrics. */
+    public List<ProviderView> providerViews() {
+        Instant now = repo.now();
+        List<ProviderView> views = new ArrayList<>();
+        for (ProviderRuntime rt : runtimes.values()) {
+            Map<JobState, Integer> byState = repo.countByState(rt.account());
+            Account a = repo.account(rt.account()).orElse(new Account(rt.account()));
+            boolean paused = a.paused(now);
+            views.add(new ProviderView(rt.settings.name(), byState.getOrDefault(JobState.QUEUED, 0),
+                    byState.getOrDefault(JobState.POLLING, 0), repo.slotsInUse(rt.account()),
+                    rt.settings.activeTasks(), paused ? a.pauseCode : null, paused ? a.pauseMessage : null,
+                    paused ? a.pausedSince : null));
+        }
+        return views;
+    }
+
+    /** observe: jobs on record by provider and state (final ones until retention forgets them). */
+    public Map<String, Map<JobState, Integer>> jobCounts() {
+        return repo.countByProviderAndState();
+    }
+
+    /** True when no job is waiting or under way. */
+    public boolean idle() {
+        return repo.idle();
+    }
+
+    /** Jobs queued for the account behind a provider (tests and views). */
+    public Collection<Job> queued(String provider, int limit) {
+        ProviderRuntime rt = runtimes.get(provider);
+        return rt == null ? List.of() : repo.queued(rt.account(), limit);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.soracamel.flow;
+
+import java.util.List;
+
+import org.apache.camel.Exchange;
+
+/**
+ * The recover route's bean: on every tick, the steps no node is doing (at start: what the previous process
+ * left half done; on a cluster: what a node that died or stalled left), each claimed for this node.
+ */
+public class RecoverStep {
+
+    private static final String FOUND = "soraRecovery";
+
+    private final JobBoard board;
+
+    public RecoverStep(JobBoard board) {
+        this.board = board;
+    }
+
+    public void scan(Exchange ex) {
+        ex.setProperty(FOUND, board.recover());
+    }
+
+    public List<String> downloads(Exchange ex) {
+        return found(ex).downloads();
+    }
+
+    public List<String> deadLetters(Exchange ex) {
+        return found(ex).deadLetters();
+    }
+
+    public List<String> notifications(Exchange ex) {
+        return found(ex).notifications();
+    }
+
+    private static JobBoard.Recovery found(Exchange ex) {
+        return ex.getProperty(FOUND, JobBoard.Recovery.class);
+    }
+
+    public void load(Exchange ex) {
+        ex.setProperty(Flow.JOB, board.find(ex.getMessage().getBody(String.class)).orElseThrow());
+    }
+}
