@@ -31,6 +31,7 @@ final class PipelineRoutes {
     private final Map<String, String> endpoints = new LinkedHashMap<>();
     private final S3Layout s3;
     private final Path downloads;
+    private boolean leaderClocks;
 
     private PipelineRoutes(S3Layout s3, Path downloads) {
         this.s3 = s3;
@@ -54,6 +55,11 @@ final class PipelineRoutes {
     }
 
     /** The buckets this pipeline's routes reach with its own S3 client, to check before they start. */
+    /** The once-per-cluster clocks run behind master: (a cluster service must be in the context). */
+    boolean leaderClocks() {
+        return leaderClocks;
+    }
+
     List<String> ownBuckets() {
         return ownBuckets;
     }
@@ -113,7 +119,8 @@ final class PipelineRoutes {
         // Clocks that should run once per cluster, not once per node, run on the leader of the pipeline's namespace
         // when the context has a cluster service (camel.cluster.*: a file lock, Kubernetes, ZooKeeper, Consul...).
         // They are also safe to run on every node, because each of their steps is a claim in the repository.
-        String clock = p.bool("sora.cluster.leader-clocks", false) ? "master:sora-" + p.pipeline() + ":" : "";
+        r.leaderClocks = p.bool("sora.cluster.leader-clocks", false);
+        String clock = r.leaderClocks ? "master:sora-" + p.pipeline() + ":" : "";
         r.add("notify-retry", "sora-notify-retry",
                 "from", clock + "quartz:" + p.pipeline() + "/notify-retry?cron=" + cron(p.string("sora.notify.retry-cron", "0 */5 * * * ?")));
         r.add("recover", "sora-recover", "interval", p.integer("sora.repository.recover-interval-ms", 5000));

@@ -279,6 +279,12 @@ public final class SoraPipeline {
         for (String bucket : routes.ownBuckets()) {
             s3.check(bucket);
         }
+        if (routes.leaderClocks() && org.apache.camel.support.cluster.ClusterServiceHelper.lookupService(ctx).isEmpty()) {
+            throw new IllegalStateException((Props.DEFAULT_PIPELINE.equals(name()) ? "" : "pipeline " + name() + ": ")
+                    + "sora.cluster.leader-clocks=true needs a cluster service in the CamelContext to elect the leader "
+                    + "(camel.cluster.file.enabled=true with a shared camel.cluster.file.root, or Kubernetes, ZooKeeper, "
+                    + "Consul: see the README's \"Several nodes\")");
+        }
         for (PipelineRoutes.Instance r : routes.instances()) {
             Map<String, Object> params = new LinkedHashMap<>(r.params());
             params.put("pipeline", name());

@@ -82,7 +82,9 @@ public class DeadLetterStep {
     public void done(Exchange ex) {
         Job job = Flow.job(ex);
         if (job != null) {
-            board.deadLettered(job);
+            if (!board.deadLettered(job)) {
+                ex.setRouteStop(true); // another node wrote it and sends its event
+            }
         } else {
             IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
             board.rejectedAtIntake(new JobBoard.Rejected(item.requestId(), item.source(), item.rejection().code(),
@@ -103,8 +105,10 @@ public class DeadLetterStep {
         LOG.error(message, e);
         Job job = Flow.job(ex);
         if (job != null) {
-            board.fail(job, "INTERNAL_ERROR", message);
-            Flow.next(ex, Next.DEAD_LETTER);
+            // a dead letter whose writing failed is written again; a job another node has now is left to it
+            boolean deadAlready = job.state == dev.soracamel.job.JobState.DEAD;
+            boolean mine = board.fail(job, "INTERNAL_ERROR", message);
+            Flow.next(ex, mine || deadAlready ? Next.DEAD_LETTER : Next.WAIT);
             return;
         }
         IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);

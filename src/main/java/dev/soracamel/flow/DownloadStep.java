@@ -65,7 +65,10 @@ public class DownloadStep implements Predicate {
             throw new LinkExpiredException("the result link expired at " + board.linkDeadline(job));
         }
         attemptEnded(ex, job, "retry");
-        board.downloadStarting(job);
+        if (!board.downloadStarting(job)) {
+            ex.setRouteStop(true); // another node took the download over while this one stalled
+            return;
+        }
         ex.setProperty(ATTEMPT, true);
         ex.setProperty("soraPartName", partName(job));
         ex.getMessage().getHeaders().clear();
@@ -140,9 +143,13 @@ public class DownloadStep implements Predicate {
         } else {
             code = "DOWNLOAD_FAILED";
         }
-        board.fail(job, code, "the video could not be downloaded after " + job.downloadAttempts + " attempts: "
-                + (e == null ? "unknown error" : e.getMessage()));
+        boolean mine = board.fail(job, code, "the video could not be downloaded after " + job.downloadAttempts
+                + " attempts: " + (e == null ? "unknown error" : e.getMessage()));
         ex.setException(null);
+        if (!mine) {
+            ex.setRouteStop(true); // another node has the job now
+            return;
+        }
         try {
             Files.deleteIfExists(downloads.resolve(partName(job)));
         } catch (IOException ignored) {

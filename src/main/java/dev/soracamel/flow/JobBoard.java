@@ -698,6 +698,17 @@ public class JobBoard {
         return job.completedSeenAt.plus(settings.scaled(settings.linkLifetime()));
     }
 
+    /**
+     * The video is about to be written to storage: the job's claim is renewed first, so that a node that stalled
+     * past its claim while another took the download over writes nothing.
+     *
+     * @return false when another node has the job now
+     */
+    public synchronized boolean storing(Job job) {
+        claim(job, repo.now(), settings.stepLease());
+        return save(job, "storing its video");
+    }
+
     /** @return false when another node had taken the job over (its own store wins) */
     public synchronized boolean stored(Job job, String location, long bytes) {
         Instant now = repo.now();

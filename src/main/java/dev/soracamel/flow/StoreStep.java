@@ -43,6 +43,10 @@ public class StoreStep {
 
     public void video(Exchange ex) {
         Job job = Flow.job(ex);
+        if (!board.storing(job)) {
+            ex.setRouteStop(true); // another node has the job: its own download is stored, not this one
+            return;
+        }
         Flow.storageName(ex, keyPrefix, folder(job) + "/" + job.requestId + ".mp4", "video/mp4");
     }
 
@@ -77,8 +81,11 @@ public class StoreStep {
 
     public void done(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
-        board.stored(job, ex.getProperty("soraStoredLocation", String.class),
-                ex.getProperty("soraVideoBytes", Long.class));
+        if (!board.stored(job, ex.getProperty("soraStoredLocation", String.class),
+                ex.getProperty("soraVideoBytes", Long.class))) {
+            ex.setRouteStop(true);
+            return;
+        }
         board.events().stored(job);
         Files.deleteIfExists(downloads.downloads().resolve(DownloadStep.partName(job)));
     }
