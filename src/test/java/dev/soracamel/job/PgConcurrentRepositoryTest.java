@@ -48,6 +48,7 @@ class PgConcurrentRepositoryTest {
 
     @BeforeEach
     void empty() {
+        PgTestDatabase.assumeReachable();
         node().close(); // migrates the fresh schema
         PgTestDatabase.truncate(url);
         pool = Executors.newCachedThreadPool();
@@ -55,8 +56,10 @@ class PgConcurrentRepositoryTest {
 
     @AfterEach
     void close() throws InterruptedException {
-        pool.shutdownNow();
-        pool.awaitTermination(10, TimeUnit.SECONDS);
+        if (pool != null) {
+            pool.shutdownNow();
+            pool.awaitTermination(10, TimeUnit.SECONDS);
+        }
         opened.forEach(PgJobRepository::close);
     }
 

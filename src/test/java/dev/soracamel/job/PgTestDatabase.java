@@ -36,7 +36,14 @@ final class PgTestDatabase {
         return v == null || v.isBlank() ? fallback : v;
     }
 
-    /** The URL of a schema of its own, emptied now; skips (fails on CI) when the database cannot be reached. */
+    /** Why the database could not be reached, once a class found out; null while it could. */
+    private static volatile String unreachable;
+
+    /**
+     * The URL of a schema of its own, emptied now. When the database cannot be reached, fails on CI; elsewhere
+     * says why once and lets {@link #assumeReachable} skip each test (a class-level skip would show as no test
+     * at all).
+     */
     static String freshSchema(String schema) {
         try (Connection c = connect(URL); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -48,9 +55,20 @@ final class PgTestDatabase {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail("CI=true, so the PostgreSQL tests may not be skipped: " + message, e);
             }
-            Assumptions.abort(message);
+            if (unreachable == null) {
+                System.err.println("SKIPPING the PostgreSQL tests: " + message);
+            }
+            unreachable = message;
+            return null;
         }
         return URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    static void assumeReachable() {
+        String why = unreachable;
+        if (why != null) {
+            Assumptions.abort(why);
+        }
     }
 
     static Connection connect(String url) throws SQLException {
