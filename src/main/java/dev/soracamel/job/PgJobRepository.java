@@ -106,12 +106,28 @@ public class PgJobRepository implements JobRepository {
     }
 
     /**
-     * A repository over a data source the caller owns (and closes): the schema is migrated now.
+     * A repository over a data source the caller owns (and closes): the schema is migrated now. The bounds
+     * {@link #open} sets on its own connections are the caller's to set here (statement, lock and
+     * idle-in-transaction timeouts), and the connections must start in auto-commit mode.
      *
      * @param pipeline the pipeline's name: its jobs are its own, its accounts are shared with other pipelines
      */
     public PgJobRepository(DataSource dataSource, String pipeline, ObjectMapper json) {
-        this(dataSource, null, "the given data source", pipeline, json);
+        this(dataSource, null, describe(dataSource), pipeline, json);
+    }
+
+    /** The data source's URL for messages; the migration that follows reports a database it cannot reach. */
+    private static String describe(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            return maskPassword(c.getMetaData().getURL());
+        } catch (SQLException | RuntimeException e) {
+            return "the given data source";
+        }
+    }
+
+    /** For tests: the connections this repository uses. */
+    DataSource dataSource() {
+        return dataSource;
     }
 
     private PgJobRepository(DataSource dataSource, HikariDataSource ownPool, String where, String pipeline,
@@ -484,7 +500,9 @@ public class PgJobRepository implements JobRepository {
         } catch (SQLException e) {
             rollback(c, e);
             throw failure("the transaction on account " + accountKey, e);
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
+            // whatever left the work, even an undeclared checked exception: setAutoCommit(true) below would
+            // otherwise commit what it had written so far
             rollback(c, e);
             throw e;
         } finally {

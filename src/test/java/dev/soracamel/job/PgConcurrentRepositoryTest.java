@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Several nodes on one database, each with its own pool, as separate processes would be: the account's slots and
@@ -269,6 +270,39 @@ class PgConcurrentRepositoryTest {
         tx.get(10, TimeUnit.SECONDS);
         assertThat(bWrote.get(10, TimeUnit.SECONDS)).isFalse();
         assertThat(a.find("r1").orElseThrow().state).isEqualTo(JobState.SUBMITTING);
+    }
+
+    @Test
+    void a_node_that_stalls_holding_an_account_s_lock_is_cut_off_and_its_work_rolled_back() throws Exception {
+        PgJobRepository stalled = node();
+        PgJobRepository other = node();
+        stalled.create(queued("r1"));
+        CountDownLatch locked = new CountDownLatch(1);
+        long stallMillis = PgJobRepository.IDLE_IN_TRANSACTION_TIMEOUT_MS + 2_000;
+        Future<?> stalls = pool.submit(() -> stalled.inAccount(ACCOUNT, false, tx -> {
+            Job j = tx.queued(1).get(0);
+            j.state = JobState.SUBMITTING;
+            tx.update(j);
+            locked.countDown();
+            try {
+                Thread.sleep(stallMillis); // a SIGSTOP or a long GC pause, as the server sees it
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        }));
+        assertThat(locked.await(10, TimeUnit.SECONDS)).isTrue();
+        long started = System.nanoTime();
+        int queuedSeenByOther = other.inAccount(ACCOUNT, false, tx -> tx.queued(5).size());
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+        assertThat(queuedSeenByOther).as("the stalled node's take was rolled back").isEqualTo(1);
+        assertThat(waitedMillis).isLessThan(PgJobRepository.IDLE_IN_TRANSACTION_TIMEOUT_MS + 3_000);
+        assertThat(catchThrowable(() -> stalls.get(30, TimeUnit.SECONDS)))
+                .as("the stalled node learns that its work did not commit")
+                .hasCauseInstanceOf(PgJobRepository.DatabaseException.class);
+        assertThat(other.find("r1").orElseThrow().state).isEqualTo(JobState.QUEUED);
+        assertThat(stalled.find("r1")).as("the stalled node's pool recovers").isPresent();
     }
 
     @Test

@@ -145,6 +145,34 @@ class PgJobRepositoryTest extends JobRepositoryContract {
     }
 
     @Test
+    void every_pooled_connection_is_bounded_and_read_committed() throws Exception {
+        PgJobRepository r = (PgJobRepository) repo;
+        try (Connection c = r.dataSource().getConnection(); Statement s = c.createStatement()) {
+            assertThat(show(s, "statement_timeout")).isEqualTo(PgJobRepository.STATEMENT_TIMEOUT_MS / 1000 + "s");
+            assertThat(show(s, "lock_timeout")).isEqualTo(PgJobRepository.LOCK_TIMEOUT_MS / 1000 + "s");
+            assertThat(show(s, "idle_in_transaction_session_timeout"))
+                    .isEqualTo(PgJobRepository.IDLE_IN_TRANSACTION_TIMEOUT_MS / 1000 + "s");
+            assertThat(show(s, "transaction_isolation")).isEqualTo("read committed");
+        }
+    }
+
+    private static String show(Statement s, String setting) throws Exception {
+        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void a_repository_over_a_given_data_source_names_its_url_and_leaves_the_pool_open() {
+        PgJobRepository r = (PgJobRepository) repo;
+        PgJobRepository over = new PgJobRepository(r.dataSource(), "orders", SoraPipeline.jsonMapper());
+        assertThat(over.toString()).contains("sora_test");
+        over.close();
+        assertThat(over.find("nothing")).as("close() leaves a pool it did not make open").isEmpty();
+    }
+
+    @Test
     void a_database_that_goes_away_fails_calls_with_a_message_naming_it() {
         PgJobRepository r = PgTestDatabase.open(url, "orders", 2);
         r.close();
