@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * granted, so the slot count is the true one; a REPEATABLE READ snapshot could predate the previous holder's
  * commit.
  * <p>
- * The schema is created and migrated at open by Flyway from {@code db/sora/} with its own history table
+ * The schema is created and migrated at open by Flyway from {@code dev/soracamel/db/} with its own history table
  * ({@value #HISTORY_TABLE}), so a host's own Flyway never sees our migrations, nor we its.
  * <p>
  * Within {@link #inAccount}, the work must use the {@link AccountTx} and not this repository: a job the
@@ -58,7 +58,11 @@ public class PgJobRepository implements JobRepository {
     private static final Logger LOG = LoggerFactory.getLogger(PgJobRepository.class);
 
     static final String HISTORY_TABLE = "sora_schema_history";
-    static final String MIGRATIONS = "classpath:db/sora";
+    /**
+     * Under our package path, like the catalogs: a host whose Flyway scans {@code classpath:db} (recursively)
+     * must not pick up our migrations as its own.
+     */
+    static final String MIGRATIONS = "classpath:dev/soracamel/db";
 
     /** How long a caller waits for a pooled connection: a dead database fails a step, not the whole node. */
     static final long CONNECTION_TIMEOUT_MS = 5_000;
@@ -309,7 +313,8 @@ public class PgJobRepository implements JobRepository {
                 + "next_check_at, slot_held_until, claim_until, dead_letter_written, notify_pending, ended_at, "
                 + "last_charge_at, body) "
                 + "SELECT ?, ?, s.seq, 1, ?, ?, ?, ?::smallint, ?::timestamptz, ?::timestamptz, ?::timestamptz, "
-                + "?::boolean, ?::boolean, ?::timestamptz, ?::timestamptz, jsonb_set(?::jsonb, '{seq}', to_jsonb(s.seq)) "
+                + "?::boolean, ?::boolean, ?::timestamptz, ?::timestamptz, "
+                + "jsonb_set(?::jsonb, '{seq}', to_jsonb(s.seq)) "
                 + "FROM s ON CONFLICT (pipeline, request_id) DO NOTHING RETURNING seq";
         try {
             Long seq = withConnection("creating job " + job.requestId, c -> {
@@ -489,7 +494,8 @@ public class PgJobRepository implements JobRepository {
             tx.open = false;
             if (!json.valueToTree(account).equals(before)) {
                 try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE sora_account SET body = ?::jsonb, updated_at = clock_timestamp() WHERE account_key = ?")) {
+                        "UPDATE sora_account SET body = ?::jsonb, updated_at = clock_timestamp() "
+                                + "WHERE account_key = ?")) {
                     ps.setString(1, write(account));
                     ps.setString(2, accountKey);
                     ps.executeUpdate();
@@ -567,7 +573,8 @@ public class PgJobRepository implements JobRepository {
             // two nodes may insert at once: the second waits for the first's row and then inserts nothing
             try (PreparedStatement ps = c.prepareStatement(body == null
                     ? "INSERT INTO " + table + " (" + keyColumn + ") VALUES (?) ON CONFLICT DO NOTHING"
-                    : "INSERT INTO " + table + " (" + keyColumn + ", body) VALUES (?, ?::jsonb) ON CONFLICT DO NOTHING")) {
+                    : "INSERT INTO " + table + " (" + keyColumn + ", body) VALUES (?, ?::jsonb) "
+                            + "ON CONFLICT DO NOTHING")) {
                 ps.setString(1, key);
                 if (body != null) {
                     ps.setString(2, body);

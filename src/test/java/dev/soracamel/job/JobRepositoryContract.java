@@ -536,8 +536,8 @@ abstract class JobRepositoryContract {
         assertThat(ids(repo.chargedSince(since))).containsExactlyInAnyOrder("recent-charge", "pending",
                 "tasks-only", "at-the-bound");
         List<String> inTx = repo.inAccount(OTHER_ACCOUNT, true, tx -> ids(tx.chargedSince(since)));
-        assertThat(inTx).as("every account's jobs, from inside a transaction").containsExactlyInAnyOrder("recent-charge",
-                        "pending", "tasks-only", "at-the-bound");
+        assertThat(inTx).as("every account's jobs, from inside a transaction")
+                .containsExactlyInAnyOrder("recent-charge", "pending", "tasks-only", "at-the-bound");
 
         // a charge added later moves the job in
         Job o = stored("old-charge");
