@@ -68,7 +68,10 @@ public class PgJobRepository implements JobRepository {
     static final long CONNECTION_TIMEOUT_MS = 5_000;
     /** No statement of ours takes long; one that does is stuck behind something and should fail, not hang. */
     static final long STATEMENT_TIMEOUT_MS = 30_000;
-    /** Waiting for an account's lock longer than this means its holder is stuck: give up and retry later. */
+    /**
+     * Waiting for an account's lock longer than this means its holder is stuck: give up and retry later. Longer
+     * than the idle-in-transaction timeout, so that waiters outlast a holder that stalled rather than fail too.
+     */
     static final long LOCK_TIMEOUT_MS = 15_000;
     /**
      * A node that stops mid-transaction (SIGSTOP, a long GC pause, a lost network) holds its account's lock and
@@ -93,7 +96,10 @@ public class PgJobRepository implements JobRepository {
     private final ObjectMapper json;
     private final String node = NodeName.create();
 
-    /** The database's clock as last read, and System.nanoTime() at that moment: one object, read at once. */
+    /**
+     * The database's clock as last read, and System.nanoTime() at that moment: one object, so that a reader never
+     * pairs one reading's instant with another's nanos.
+     */
     private record Reading(Instant db, long nanos) {
         Instant at(long nanos) {
             return db.plusNanos(nanos - this.nanos);
