@@ -9,12 +9,15 @@
 #   export SORA_TEST_PG_URL="$(scripts/postgres-up.sh)"
 set -euo pipefail
 
+# everything but the URL goes to stderr, whatever the tools below print
+exec 3>&1 1>&2
+
 PG_ROLE=${SORA_TEST_PG_USER:-sora}
 PG_PASSWORD=${SORA_TEST_PG_PASSWORD:-sora}
 PG_DB=${SORA_TEST_PG_DB:-sora_test}
 WAIT_SECONDS=${PG_WAIT_SECONDS:-60}
 
-say() { echo "postgres-up: $*" >&2; }
+say() { echo "postgres-up: $*"; }
 
 if [ "$(id -u)" = 0 ]; then
   as_postgres() { runuser -u postgres -- "$@"; }
@@ -95,4 +98,4 @@ case "$effective" in
 esac
 
 say "PostgreSQL $version/$name ready on 127.0.0.1:$port (listen_addresses=$effective), database $PG_DB, role $PG_ROLE"
-echo "jdbc:postgresql://127.0.0.1:$port/$PG_DB"
+echo "jdbc:postgresql://127.0.0.1:$port/$PG_DB" >&3

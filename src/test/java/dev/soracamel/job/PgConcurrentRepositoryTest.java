@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,11 @@ class PgConcurrentRepositoryTest {
     @BeforeAll
     static void database() {
         url = PgTestDatabase.freshSchema("sora_concurrency_test");
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        PgTestDatabase.dropSchema("sora_concurrency_test");
     }
 
     @BeforeEach

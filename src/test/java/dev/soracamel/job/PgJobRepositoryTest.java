@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.soracamel.SoraPipeline;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,11 @@ class PgJobRepositoryTest extends JobRepositoryContract {
     @BeforeAll
     static void database() {
         url = PgTestDatabase.freshSchema("sora_repository_test");
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        PgTestDatabase.dropSchema("sora_repository_test");
     }
 
     @Override
@@ -106,6 +112,14 @@ class PgJobRepositoryTest extends JobRepositoryContract {
     @Test
     void a_schema_that_already_holds_a_host_s_tables_is_migrated_too() throws Exception {
         String hostUrl = PgTestDatabase.freshSchema("sora_repository_host_test");
+        try {
+            migratesBesideAHost(hostUrl);
+        } finally {
+            PgTestDatabase.dropSchema("sora_repository_host_test");
+        }
+    }
+
+    private static void migratesBesideAHost(String hostUrl) throws Exception {
         try (Connection c = PgTestDatabase.connect(hostUrl); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE host_orders (id int PRIMARY KEY)");
             // a host's own Flyway history, under Flyway's default name: ours must neither read nor write it

@@ -40,11 +40,13 @@ final class PgTestDatabase {
     private static volatile String unreachable;
 
     /**
-     * The URL of a schema of its own, emptied now. When the database cannot be reached, fails on CI; elsewhere
-     * says why once and lets {@link #assumeReachable} skip each test (a class-level skip would show as no test
-     * at all).
+     * The URL of a new schema named from {@code base} and this JVM's process id, so that two test runs on one
+     * database (a developer's and another's) never drop each other's tables; {@link #dropSchema} removes it.
+     * When the database cannot be reached, fails on CI; elsewhere says why once and lets {@link #assumeReachable}
+     * skip each test (a class-level skip would show as no test at all).
      */
-    static String freshSchema(String schema) {
+    static String freshSchema(String base) {
+        String schema = schemaName(base);
         try (Connection c = connect(URL); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             s.execute("CREATE SCHEMA " + schema);
@@ -62,6 +64,21 @@ final class PgTestDatabase {
             return null;
         }
         return URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    static String schemaName(String base) {
+        return base + "_" + ProcessHandle.current().pid();
+    }
+
+    static void dropSchema(String base) {
+        if (unreachable != null) {
+            return;
+        }
+        try (Connection c = connect(URL); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schemaName(base) + " CASCADE");
+        } catch (SQLException e) {
+            System.err.println("could not drop test schema " + schemaName(base) + ": " + e.getMessage());
+        }
     }
 
     static void assumeReachable() {
