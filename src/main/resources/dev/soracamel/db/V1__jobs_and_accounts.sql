@@ -43,6 +43,9 @@ CREATE INDEX sora_job_pipeline_seq_idx ON sora_job (pipeline, seq);
 -- Orphans: the same predicate as JobRepository.hasStepLeft, so the scan never reads the finished majority.
 CREATE INDEX sora_job_step_left_idx ON sora_job (pipeline, seq)
     WHERE state IN ('SUBMITTING', 'DOWNLOADING') OR (state = 'DEAD' AND NOT dead_letter_written) OR notify_pending;
+-- Work not done yet (idle(), and views of unfinished jobs): the finished majority is never read for them.
+CREATE INDEX sora_job_unfinished_idx ON sora_job (pipeline, seq)
+    WHERE state NOT IN ('STORED', 'DEAD') OR (state = 'DEAD' AND NOT dead_letter_written);
 CREATE INDEX sora_job_ended_idx ON sora_job (pipeline, ended_at) WHERE ended_at IS NOT NULL;
 CREATE INDEX sora_job_charge_idx ON sora_job (pipeline, last_charge_at) WHERE last_charge_at IS NOT NULL;
 
