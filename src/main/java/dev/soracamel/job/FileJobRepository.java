@@ -263,8 +263,11 @@ public class FileJobRepository implements JobRepository {
         Account account = stored == null ? new Account(accountKey) : copyAccount(stored);
         String before = stored == null ? null : json.valueToTree(stored).toString();
         Instant now = now();
-        // what the work wrote is kept aside and made durable only if it returns normally
+        // What the work writes is visible at once to its own reads, as in a database transaction (a job it took
+        // counts against the slots it checks next, and is no longer queued); it is made durable only if the work
+        // returns normally, and the records it replaced are put back if it throws.
         Map<String, Job> written = new LinkedHashMap<>();
+        Map<String, Job> replaced = new HashMap<>();
         Index ix = indexes.computeIfAbsent(accountKey, k -> new Index());
         AccountTx tx = new AccountTx() {
             @Override
@@ -311,7 +314,11 @@ public class FileJobRepository implements JobRepository {
                     return false;
                 }
                 job.version++;
-                written.put(job.requestId, job);
+                Job record = copy(job);
+                replaced.putIfAbsent(job.requestId, stored);
+                written.put(job.requestId, record);
+                unindex(stored);
+                put(record);
                 return true;
             }
 
@@ -320,11 +327,18 @@ public class FileJobRepository implements JobRepository {
                 return FileJobRepository.this.chargedSince(since);
             }
         };
-        T result = work.apply(tx);
-        for (Job j : written.values()) {
-            write(jobsDir, j.requestId, j);
-            unindex(jobs.get(j.requestId));
-            put(copy(j));
+        T result;
+        try {
+            result = work.apply(tx);
+            for (Job j : written.values()) {
+                write(jobsDir, j.requestId, j);
+            }
+        } catch (RuntimeException | Error e) {
+            for (Map.Entry<String, Job> r : replaced.entrySet()) {
+                unindex(jobs.get(r.getKey()));
+                put(r.getValue());
+            }
+            throw e;
         }
         // most looks change nothing: the account's file is written only when it did
         if (!json.valueToTree(account).toString().equals(before)) {
