@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Assumptions;
  * Absent locally, the tests are skipped with a message saying how to start it; on CI ({@code CI=true}) they fail
  * instead, so a CI run can never pass by skipping them.
  */
-final class PgTestDatabase {
+public final class PgTestDatabase {
 
-    static final String URL = setting("sora.test.pg.url", "SORA_TEST_PG_URL",
+    public static final String URL = setting("sora.test.pg.url", "SORA_TEST_PG_URL",
             "jdbc:postgresql://127.0.0.1:5432/sora_test");
-    static final String USER = setting("sora.test.pg.user", "SORA_TEST_PG_USER", "sora");
-    static final String PASSWORD = setting("sora.test.pg.password", "SORA_TEST_PG_PASSWORD", "sora");
+    public static final String USER = setting("sora.test.pg.user", "SORA_TEST_PG_USER", "sora");
+    public static final String PASSWORD = setting("sora.test.pg.password", "SORA_TEST_PG_PASSWORD", "sora");
 
     private PgTestDatabase() {
     }
@@ -45,7 +45,7 @@ final class PgTestDatabase {
      * When the database cannot be reached, fails on CI; elsewhere says why once and lets {@link #assumeReachable}
      * skip each test (a class-level skip would show as no test at all).
      */
-    static String freshSchema(String base) {
+    public static String freshSchema(String base) {
         String schema = schemaName(base);
         try (Connection c = connect(URL); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -66,11 +66,11 @@ final class PgTestDatabase {
         return URL + (URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
 
-    static String schemaName(String base) {
+    public static String schemaName(String base) {
         return base + "_" + ProcessHandle.current().pid();
     }
 
-    static void dropSchema(String base) {
+    public static void dropSchema(String base) {
         if (unreachable != null) {
             return;
         }
@@ -81,14 +81,14 @@ final class PgTestDatabase {
         }
     }
 
-    static void assumeReachable() {
+    public static void assumeReachable() {
         String why = unreachable;
         if (why != null) {
             Assumptions.abort(why);
         }
     }
 
-    static Connection connect(String url) throws SQLException {
+    public static Connection connect(String url) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", USER);
         p.setProperty("password", PASSWORD);
@@ -97,12 +97,12 @@ final class PgTestDatabase {
         return DriverManager.getConnection(url, p);
     }
 
-    static PgJobRepository open(String url, String pipeline, int poolSize) {
+    public static PgJobRepository open(String url, String pipeline, int poolSize) {
         return PgJobRepository.open(url, USER, PASSWORD, poolSize, pipeline, SoraPipeline.jsonMapper());
     }
 
     /** Empties the repository's tables, keeping the schema and its migration history. */
-    static void truncate(String url) {
+    public static void truncate(String url) {
         try (Connection c = connect(url); Statement s = c.createStatement()) {
             s.execute("TRUNCATE sora_job, sora_account, sora_lock");
         } catch (SQLException e) {
