@@ -172,14 +172,18 @@ public final class SoraPipeline {
         PipelineRoutes routes = PipelineRoutes.read(props, s);
         S3Access s3 = new S3Access(S3Settings.read(props), name + "S3");
         ObjectMapper json = jsonMapper();
-        JobRepository store = JobRepositories.open(props, s, json);
-        // closed when the context stops: the file repository's folder lock is then free for the next start
-        ctx.addService(new org.apache.camel.support.service.ServiceSupport() {
-            @Override
-            protected void doStop() {
-                store.close();
-            }
-        }, true, true);
+        // a host may hand over a repository of its own, bound as <name>JobRepository; else the configured one
+        JobRepository given = registry.lookupByNameAndType(name + "JobRepository", JobRepository.class);
+        JobRepository store = given != null ? given : JobRepositories.open(props, s, json);
+        if (given == null) {
+            // closed when the context stops: the file repository's folder lock is then free for the next start
+            ctx.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    store.close();
+                }
+            }, true, true);
+        }
         BanList bans = new BanList(s.work().resolve("banned-customers.txt"));
 
         Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();

@@ -19,7 +19,14 @@ public class RecoverStep {
     }
 
     public void scan(Exchange ex) {
-        ex.setProperty(FOUND, board.recover());
+        JobBoard.Recovery found;
+        try {
+            found = board.recover();
+        } catch (dev.soracamel.job.JobRepository.UnavailableException e) {
+            RepositoryOutage.waiting("recovering", e);
+            found = new JobBoard.Recovery(List.of(), List.of(), List.of());
+        }
+        ex.setProperty(FOUND, found);
     }
 
     public List<String> downloads(Exchange ex) {

@@ -109,7 +109,7 @@ public class PgJobRepository implements JobRepository {
     private volatile Reading clock;
 
     /** Thrown when the database failed a call; the message names the database and the operation. */
-    public static final class DatabaseException extends RuntimeException {
+    public static final class DatabaseException extends JobRepository.UnavailableException {
         DatabaseException(String message, Throwable cause) {
             super(message, cause);
         }
