@@ -219,7 +219,8 @@ public final class SandboxServer implements AutoCloseable {
             server.createContext(StatusHandler.PATH, new StatusHandler(state, this::baseUrl));
             server.createContext(DownloadHandler.PATH, new DownloadHandler(state));
             server.createContext(VideosHandler.PREFIX, new VideosHandler(new VideoCreate(state, this::baseUrl),
-                    new VideoRetrieve(state, this::baseUrl), new VideoContent(state)));
+                    new VideoRetrieve(state, this::baseUrl), new VideoContent(state),
+                    new VideoList(state, this::baseUrl)));
             server.createContext("/sandbox/stats", exchange -> {
                 try (exchange) {
                     byte[] json = state.stats.toJson().getBytes(StandardCharsets.UTF_8);
