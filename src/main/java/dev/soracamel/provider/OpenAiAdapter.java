@@ -169,7 +169,8 @@ public class OpenAiAdapter implements ProviderAdapter {
         if (image != null) {
             body.putObject("input_reference").put("image_url", image);
         }
-        return new HttpCall("POST", ApiJson.join(settings.baseUrl(), VIDEOS), body.toString());
+        return new HttpCall("POST", ApiJson.join(settings.baseUrl(), VIDEOS), body.toString(),
+                java.util.Map.of(IdempotencyKey.HEADER, IdempotencyKey.of(job)));
     }
 
     @Override
