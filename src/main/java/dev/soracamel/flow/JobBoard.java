@@ -491,7 +491,9 @@ public class JobBoard {
     private boolean unknownOutcome(ProviderRuntime rt, Job job, String why) {
         Instant now = repo.now();
         if (settings.lookup().enabled() && rt.adapter.canLookUp() && job.lookup == null && submitLeft(job) != null) {
-            // POLLING without a task: the job keeps its slot, and its lookup waits for the status gate like a check
+            // POLLING without a task: the job keeps its slot, and its lookup waits for the status gate like a check.
+            // Its charge counts as spent meanwhile, as for any unknown outcome: budgets are rebuilt from charges.
+            spend.maybeCreated(job);
             unclaim(job);
             job.state = JobState.POLLING;
             job.lookup = new Job.Lookup();
@@ -831,7 +833,7 @@ public class JobBoard {
     /** The lost submit's task, found: the job goes on as if the submit had been answered. */
     private Next adopt(ProviderRuntime rt, Job job, String taskId, Instant now) {
         Job.Lookup l = job.lookup;
-        spend.taskCreated(job, taskId);
+        spend.adopted(job, taskId);
         job.lookup = null;
         job.taskId = taskId;
         job.taskIds.add(taskId);

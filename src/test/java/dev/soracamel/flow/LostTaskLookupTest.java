@@ -84,6 +84,10 @@ class LostTaskLookupTest {
     // ---------------------------------------------------------------- the board
 
     JobBoard board(Map<String, String> extra) throws Exception {
+        return board(extra, false);
+    }
+
+    JobBoard board(Map<String, String> extra, boolean priced) throws Exception {
         Map<String, String> p = new HashMap<>(Map.of(
                 "sora.providers", "oai",
                 "sora.provider.oai.type", "openai-compatible",
@@ -97,8 +101,18 @@ class LostTaskLookupTest {
         SoraSettings s = SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
         try (var in = getClass().getResourceAsStream("/dev/soracamel/models/openai-compatible.yaml")) {
             OpenAiAdapter a = new OpenAiAdapter(s.provider("oai"), OpenAiCatalog.read(in), json);
+            dev.soracamel.spend.Spend spend = dev.soracamel.spend.Spend.off(java.time.ZoneId.of("UTC"));
+            if (priced) {
+                try (var prices = getClass().getResourceAsStream("/dev/soracamel/prices.yaml")) {
+                    spend = dev.soracamel.spend.Spend.of(new dev.soracamel.spend.SpendSettings(
+                                    List.of("classpath:dev/soracamel/prices.yaml"), false, new java.math.BigDecimal("100"),
+                                    null, java.time.ZoneId.of("UTC"), false, "sora"),
+                            dev.soracamel.spend.PriceTable.read(List.of(prices), List.of("prices.yaml")),
+                            Map.of("oai", "openai-compatible"), Map.of("oai", a));
+                }
+            }
             JobBoard b = new JobBoard(s, new FileJobRepository(dir, json), new BanList(dir.resolve("bans.txt")),
-                    Map.of("oai", a));
+                    Map.of("oai", a), spend);
             boards.add(b);
             b.start();
             return b;
@@ -308,5 +322,28 @@ class LostTaskLookupTest {
         Job page = pickLookup(board);
         board.lookupAnswered(page, LookupResult.page(List.of(listed("video_w", Instant.now())), false, "video_w"));
         assertThat(board.find("on-the-wire").orElseThrow().taskId).isEqualTo("video_w");
+    }
+
+    @Test
+    void while_it_looks_the_charge_counts_as_spent_and_an_adopted_task_takes_it_over() throws Exception {
+        JobBoard board = board(Map.of(), true);
+        Job looking = lost(board, "priced");
+        assertThat(looking.pendingCharge).isNull();
+        assertThat(looking.charges).singleElement().satisfies(c -> assertThat(c.uncertain()).isTrue());
+        Instant now = Instant.now();
+        java.math.BigDecimal committed = board.spend().committedToday(now);
+        assertThat(committed).isEqualByComparingTo("0.40"); // sora-2, 4 s at 0.10 a second
+        board.spend().rebuild(board.repository().chargedSince(now.minusSeconds(3600)), now);
+        assertThat(board.spend().committedToday(now)).as("a restart counts it too").isEqualByComparingTo(committed);
+
+        Job j = pickLookup(board);
+        board.lookupAnswered(j, LookupResult.page(List.of(listed("video_p", now)), false, "video_p"));
+        Job adopted = board.find("priced").orElseThrow();
+        assertThat(adopted.charges).singleElement().satisfies(c -> {
+            assertThat(c.taskId()).isEqualTo("video_p");
+            assertThat(c.uncertain()).isNull();
+        });
+        assertThat(adopted.estimatedCost).isEqualByComparingTo("0.40");
+        assertThat(board.spend().committedToday(now)).as("paid once").isEqualByComparingTo(committed);
     }
 }
