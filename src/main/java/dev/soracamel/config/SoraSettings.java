@@ -40,7 +40,10 @@ public record SoraSettings(
         Duration keepDeadLetters,
         Duration keepJobs,
         Duration claimLease,
-        Duration stepLease) {
+        Duration stepLease,
+        Duration storeRetryDelay,
+        Duration storeRetryMaxDelay,
+        Duration storeGiveUpAfter) {
 
     public static SoraSettings read(Props p) {
         Map<String, ProviderSettings> providers = new LinkedHashMap<>();
@@ -87,7 +90,10 @@ public record SoraSettings(
                 Duration.ofDays(p.integer("sora.retention.dead-letter-days", 90)),
                 Duration.ofDays(p.integer("sora.retention.job-days", 0)),
                 p.duration("sora.repository.claim-lease", "5s"),
-                p.duration("sora.repository.step-lease", "10m"));
+                p.duration("sora.repository.step-lease", "10m"),
+                Duration.ofMillis(p.integer("sora.store.retry-delay-ms", 2000)),
+                p.duration("sora.store.outage.max-retry-delay", "5m"),
+                p.duration("sora.store.outage.give-up-after", "6h"));
     }
 
     /**

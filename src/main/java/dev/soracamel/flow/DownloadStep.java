@@ -95,8 +95,17 @@ public class DownloadStep implements Predicate {
             throw new BadVideoException("NOT_AN_MP4", "the result link returned " + size
                     + " bytes that are not an MP4 (no ftyp box)");
         }
-        ex.setProperty("soraVideoBytes", size);
         attemptEnded(ex, job, "ok");
+        if (!board.downloaded(job, part, size)) {
+            ex.setRouteStop(true); // another node took the job over while this one downloaded
+            return;
+        }
+        storeFrom(ex, part, size);
+    }
+
+    /** The store route's input: the checked video in the work folder. */
+    static void storeFrom(Exchange ex, Path part, long size) {
+        ex.setProperty("soraVideoBytes", size);
         ex.getMessage().getHeaders().clear();
         ex.getMessage().setBody(part.toFile());
         // Tells a file storage endpoint that the body is a local work file it may rename into place rather

@@ -184,9 +184,10 @@ public class JobBoard {
     }
 
     /** Steps left to do whose claim lapsed (or, at start, whatever the previous process left). */
-    public record Recovery(List<String> downloads, List<String> deadLetters, List<String> notifications) {
+    public record Recovery(List<String> downloads, List<String> stores, List<String> deadLetters,
+                           List<String> notifications) {
         public boolean isEmpty() {
-            return downloads.isEmpty() && deadLetters.isEmpty() && notifications.isEmpty();
+            return downloads.isEmpty() && stores.isEmpty() && deadLetters.isEmpty() && notifications.isEmpty();
         }
     }
 
@@ -198,6 +199,7 @@ public class JobBoard {
      */
     public synchronized Recovery recover() {
         List<String> downloads = new ArrayList<>();
+        List<String> stores = new ArrayList<>();
         List<String> dead = new ArrayList<>();
         List<String> notify = new ArrayList<>();
         Instant now = repo.now();
@@ -216,18 +218,33 @@ public class JobBoard {
                         dead.add(job.requestId);
                     }
                 }
-                case DOWNLOADING -> {
-                    if (now.isBefore(linkDeadline(job))) {
-                        job.record("download resumed", from.isEmpty() ? "after a restart" : from.strip());
-                        if (save(job, "taking over a download")) {
-                            downloads.add(job.requestId);
+                case DOWNLOADING, STORING -> {
+                    // what is stored, or downloaded, decides: a paid video is fetched again only if it is nowhere
+                    String next = whatIsLeft(job, now);
+                    switch (next) {
+                        case "store" -> {
+                            job.state = JobState.STORING;
+                            job.record("store resumed", job.videoLocation != null && !hasDownloadedFile(job)
+                                    ? "the video is stored at " + job.videoLocation + "; its metadata is written again"
+                                    : "from " + job.downloadedFile + (from.isEmpty() ? "" : from));
+                            if (save(job, "taking over a store")) {
+                                stores.add(job.requestId);
+                            }
                         }
-                    } else {
-                        die(job, "RESULT_LINK_EXPIRED", "the video was ready at " + job.completedSeenAt
-                                + " but its link (alive " + settings.linkLifetime().toMinutes()
-                                + " min) expired before it was downloaded", null, null, null);
-                        if (save(job, "giving up an expired download")) {
-                            dead.add(job.requestId);
+                        case "download" -> {
+                            job.state = JobState.DOWNLOADING;
+                            job.record("download resumed", from.isEmpty() ? "after a restart" : from.strip());
+                            if (save(job, "taking over a download")) {
+                                downloads.add(job.requestId);
+                            }
+                        }
+                        default -> {
+                            die(job, "RESULT_LINK_EXPIRED", "the video was ready at " + job.completedSeenAt
+                                    + " but its link (alive " + settings.linkLifetime().toMinutes()
+                                    + " min) expired before it was downloaded", null, null, null);
+                            if (save(job, "giving up an expired download")) {
+                                dead.add(job.requestId);
+                            }
                         }
                     }
                 }
@@ -243,11 +260,36 @@ public class JobBoard {
                 }
             }
         }
-        if (!downloads.isEmpty() || !dead.isEmpty() || !notify.isEmpty()) {
-            LOG.info("took over {} downloads, {} dead letters and {} events left by a previous run or another node",
-                    downloads.size(), dead.size(), notify.size());
+        if (!downloads.isEmpty() || !stores.isEmpty() || !dead.isEmpty() || !notify.isEmpty()) {
+            LOG.info("took over {} downloads, {} stores, {} dead letters and {} events left by a previous run, a "
+                    + "storage outage or another node", downloads.size(), stores.size(), dead.size(), notify.size());
         }
-        return new Recovery(downloads, dead, notify);
+        return new Recovery(downloads, stores, dead, notify);
+    }
+
+    /**
+     * Where a downloaded or downloading job goes on: "store" when its checked MP4 is in this node's work folder, or
+     * the video itself is already in storage (only its metadata may be missing); "download" while its link can be
+     * alive; else nothing can bring the video back.
+     */
+    private String whatIsLeft(Job job, Instant now) {
+        if (hasDownloadedFile(job) || job.videoLocation != null) {
+            return "store";
+        }
+        return now.isBefore(linkDeadline(job)) ? "download" : "expired";
+    }
+
+    private static boolean hasDownloadedFile(Job job) {
+        if (job.downloadedFile == null) {
+            return false;
+        }
+        java.nio.file.Path f = java.nio.file.Path.of(job.downloadedFile);
+        try {
+            return java.nio.file.Files.isRegularFile(f) && (job.videoBytes == null
+                    || java.nio.file.Files.size(f) == job.videoBytes);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     // ---------------------------------------------------------------- intake
@@ -699,6 +741,85 @@ public class JobBoard {
     }
 
     /**
+     * The MP4 is downloaded and checked: from now on it is never fetched again, only stored (a storage outage, a
+     * restart and another node taking over all go on from this file).
+     *
+     * @return false when another node has the job now
+     */
+    public synchronized boolean downloaded(Job job, java.nio.file.Path file, long bytes) {
+        Instant now = repo.now();
+        job.state = JobState.STORING;
+        job.downloadedFile = file.toAbsolutePath().toString();
+        job.videoBytes = bytes;
+        claim(job, now, settings.stepLease());
+        job.record("downloaded", bytes + " bytes");
+        return save(job, "recording its download");
+    }
+
+    /** The video is in storage; its metadata comes next. A store tried again after this writes only the metadata. */
+    public synchronized boolean videoWritten(Job job, String location) {
+        job.videoLocation = location;
+        claim(job, repo.now(), settings.stepLease());
+        return save(job, "recording where its video went");
+    }
+
+    /**
+     * Writing to storage failed after the store route's own quick retries (storage down, a full disk, refused
+     * credentials). The paid video stays in the work folder and the job waits, visibly (STORING, its last status
+     * says why), to be stored again by the recover route after a backoff that doubles up to
+     * {@code sora.store.outage.max-retry-delay}; only after {@code sora.store.outage.give-up-after} is it
+     * dead-lettered, with a dead letter that says where the video is.
+     */
+    public synchronized Next storeFailed(Job job, Throwable error) {
+        Instant now = repo.now();
+        job.storeFailures++;
+        if (job.storeFailingSince == null) {
+            job.storeFailingSince = now;
+        }
+        String why = error == null ? "unknown error" : String.valueOf(error.getMessage());
+        job.lastStatus = "store failed: " + why;
+        if (!now.isBefore(job.storeFailingSince.plus(settings.storeGiveUpAfter()))) {
+            String kept = keep(job);
+            die(job, "STORAGE_FAILED", "the video was downloaded, but storage refused it " + job.storeFailures
+                    + " times since " + job.storeFailingSince + " (the last: " + why + "); gave up after "
+                    + settings.storeGiveUpAfter() + " (sora.store.outage.give-up-after). The video is kept at "
+                    + kept + ": store it from there, nothing needs to be paid again", null, null, null);
+            claim(job, now, settings.stepLease());
+            return save(job, "giving up its store") ? Next.DEAD_LETTER : Next.WAIT;
+        }
+        long initial = Math.max(1, settings.storeRetryDelay().toMillis());
+        long wait = Math.min(settings.storeRetryMaxDelay().toMillis(),
+                initial << Math.min(job.storeFailures - 1, 20));
+        // no node holds the job until then; the recover route takes it up when the wait is over
+        job.claimedBy = null;
+        job.claimUntil = now.plusMillis(wait);
+        job.record("store failed", why + "; tried again at " + job.claimUntil);
+        if (save(job, "recording a failed store")) {
+            LOG.warn("job {} [{}]: storage refused its video ({}); the video stays in {} and is stored again at {} "
+                            + "(failing since {}, gives up after {})", job.requestId, job.provider, why,
+                    job.downloadedFile, job.claimUntil, job.storeFailingSince, settings.storeGiveUpAfter());
+        }
+        return Next.WAIT;
+    }
+
+    /** Moves a video that cannot be stored out of the way of the part-file sweep; returns where it is. */
+    private String keep(Job job) {
+        if (!hasDownloadedFile(job)) {
+            return job.videoLocation != null ? job.videoLocation : "(nowhere: the download is gone)";
+        }
+        java.nio.file.Path from = java.nio.file.Path.of(job.downloadedFile);
+        java.nio.file.Path to = settings.work().resolve("kept").resolve(job.requestId + ".mp4");
+        try {
+            java.nio.file.Files.createDirectories(to.getParent());
+            java.nio.file.Files.move(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            job.downloadedFile = to.toString();
+            return to.toString();
+        } catch (java.io.IOException e) {
+            return from.toString();
+        }
+    }
+
+    /**
      * The video is about to be written to storage: the job's claim is renewed first, so that a node that stalled
      * past its claim while another took the download over writes nothing.
      *
@@ -714,6 +835,7 @@ public class JobBoard {
         Instant now = repo.now();
         job.state = JobState.STORED;
         job.storedAt = now;
+        job.downloadedFile = null;
         job.storedLocation = location;
         job.videoBytes = bytes;
         job.notifyPending = true;
