@@ -82,7 +82,7 @@ public class DeadLetterStep {
     public void done(Exchange ex) {
         Job job = Flow.job(ex);
         if (job != null) {
-            if (!board.deadLettered(job)) {
+            if (!board.delivery().deadLettered(job)) {
                 ex.setRouteStop(true); // another node wrote it and sends its event
             }
         } else {

@@ -60,12 +60,12 @@ public class DownloadStep implements Predicate {
             job = board.find(ex.getMessage().getBody(String.class)).orElseThrow();
             ex.setProperty(Flow.JOB, job);
         }
-        if (Instant.now().isAfter(board.linkDeadline(job))) {
+        if (Instant.now().isAfter(board.delivery().linkDeadline(job))) {
             attemptEnded(ex, job, "failed");
-            throw new LinkExpiredException("the result link expired at " + board.linkDeadline(job));
+            throw new LinkExpiredException("the result link expired at " + board.delivery().linkDeadline(job));
         }
         attemptEnded(ex, job, "retry");
-        if (!board.downloadStarting(job)) {
+        if (!board.delivery().downloadStarting(job)) {
             ex.setRouteStop(true); // another node took the download over while this one stalled
             return;
         }
@@ -96,7 +96,7 @@ public class DownloadStep implements Predicate {
                     + " bytes that are not an MP4 (no ftyp box)");
         }
         attemptEnded(ex, job, "ok");
-        if (!board.downloaded(job, part, size)) {
+        if (!board.delivery().downloaded(job, part, size)) {
             ex.setRouteStop(true); // another node took the job over while this one downloaded
             return;
         }
@@ -131,7 +131,7 @@ public class DownloadStep implements Predicate {
             return false;
         }
         return job.downloadAttempts < board.settings().downloadAttempts()
-                && Instant.now().isBefore(board.linkDeadline(job));
+                && Instant.now().isBefore(board.delivery().linkDeadline(job));
     }
 
     private static boolean linkGone(Throwable e) {

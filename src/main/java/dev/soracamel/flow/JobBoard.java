@@ -54,6 +54,7 @@ public class JobBoard {
     /** Prices and budgets: checked before each submit, charged from each submit's answer. */
     private final Spend spend;
     private final JobQueries queries;
+    private final Delivery delivery;
 
     /** observe: who hears about calls and outcomes (the metrics); nobody unless set. */
     private volatile FlowEvents events = FlowEvents.NONE;
@@ -74,6 +75,7 @@ public class JobBoard {
         adapters.forEach((name, adapter) ->
                 runtimes.put(name, new ProviderRuntime(settings.provider(name), adapter, settings)));
         this.queries = new JobQueries(repo, runtimes, spend, this);
+        this.delivery = new Delivery(this, repo, settings, spend);
     }
 
     public SoraSettings settings() {
@@ -86,6 +88,11 @@ public class JobBoard {
 
     public JobRepository repository() {
         return repo;
+    }
+
+    /** What happens to a job after its task completed: download, store, dead letter, event. */
+    public Delivery delivery() {
+        return delivery;
     }
 
     /** Counts and views for people: the progress line, REST, readiness and metrics. */
@@ -116,18 +123,18 @@ public class JobBoard {
     }
 
     /** The claim every step of this node writes on the job it works on: the job is this node's until then. */
-    private void claim(Job job, Instant now, Duration lease) {
+    void claim(Job job, Instant now, Duration lease) {
         job.claimedBy = repo.node();
         job.claimUntil = now.plus(lease);
     }
 
-    private static void unclaim(Job job) {
+    static void unclaim(Job job) {
         job.claimedBy = null;
         job.claimUntil = null;
     }
 
     /** Writes the job, or says that another node changed it first. */
-    private boolean save(Job job, String step) {
+    boolean save(Job job, String step) {
         if (repo.update(job)) {
             return true;
         }
@@ -220,11 +227,11 @@ public class JobBoard {
                 }
                 case DOWNLOADING, STORING -> {
                     // what is stored, or downloaded, decides: a paid video is fetched again only if it is nowhere
-                    String next = whatIsLeft(job, now);
+                    String next = delivery.whatIsLeft(job, now);
                     switch (next) {
                         case "store" -> {
                             job.state = JobState.STORING;
-                            job.record("store resumed", job.videoLocation != null && !hasDownloadedFile(job)
+                            job.record("store resumed", job.videoLocation != null && !Delivery.hasDownloadedFile(job)
                                     ? "the video is stored at " + job.videoLocation + "; its metadata is written again"
                                     : "from " + job.downloadedFile + (from.isEmpty() ? "" : from));
                             if (save(job, "taking over a store")) {
@@ -265,31 +272,6 @@ public class JobBoard {
                     + "storage outage or another node", downloads.size(), stores.size(), dead.size(), notify.size());
         }
         return new Recovery(downloads, stores, dead, notify);
-    }
-
-    /**
-     * Where a downloaded or downloading job goes on: "store" when its checked MP4 is in this node's work folder, or
-     * the video itself is already in storage (only its metadata may be missing); "download" while its link can be
-     * alive; else nothing can bring the video back.
-     */
-    private String whatIsLeft(Job job, Instant now) {
-        if (hasDownloadedFile(job) || job.videoLocation != null) {
-            return "store";
-        }
-        return now.isBefore(linkDeadline(job)) ? "download" : "expired";
-    }
-
-    private static boolean hasDownloadedFile(Job job) {
-        if (job.downloadedFile == null) {
-            return false;
-        }
-        java.nio.file.Path f = java.nio.file.Path.of(job.downloadedFile);
-        try {
-            return java.nio.file.Files.isRegularFile(f) && (job.videoBytes == null
-                    || java.nio.file.Files.size(f) == job.videoBytes);
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 
     // ---------------------------------------------------------------- intake
@@ -722,133 +704,6 @@ public class JobBoard {
         return Next.WAIT;
     }
 
-    // ---------------------------------------------------------------- download and store
-
-    /**
-     * An attempt to download starts: counted, and the job's claim renewed.
-     *
-     * @return false when another node has the job now (this node must drop the download)
-     */
-    public synchronized boolean downloadStarting(Job job) {
-        job.downloadAttempts++;
-        claim(job, repo.now(), settings.stepLease());
-        return save(job, "starting a download");
-    }
-
-    /** The instant after which the result link must be presumed dead. */
-    public Instant linkDeadline(Job job) {
-        return job.completedSeenAt.plus(settings.scaled(settings.linkLifetime()));
-    }
-
-    /**
-     * The MP4 is downloaded and checked: from now on it is never fetched again, only stored (a storage outage, a
-     * restart and another node taking over all go on from this file).
-     *
-     * @return false when another node has the job now
-     */
-    public synchronized boolean downloaded(Job job, java.nio.file.Path file, long bytes) {
-        Instant now = repo.now();
-        job.state = JobState.STORING;
-        job.downloadedFile = file.toAbsolutePath().toString();
-        job.videoBytes = bytes;
-        claim(job, now, settings.stepLease());
-        job.record("downloaded", bytes + " bytes");
-        return save(job, "recording its download");
-    }
-
-    /** The video is in storage; its metadata comes next. A store tried again after this writes only the metadata. */
-    public synchronized boolean videoWritten(Job job, String location) {
-        job.videoLocation = location;
-        claim(job, repo.now(), settings.stepLease());
-        return save(job, "recording where its video went");
-    }
-
-    /**
-     * Writing to storage failed after the store route's own quick retries (storage down, a full disk, refused
-     * credentials). The paid video stays in the work folder and the job waits, visibly (STORING, its last status
-     * says why), to be stored again by the recover route after a backoff that doubles up to
-     * {@code sora.store.outage.max-retry-delay}; only after {@code sora.store.outage.give-up-after} is it
-     * dead-lettered, with a dead letter that says where the video is.
-     */
-    public synchronized Next storeFailed(Job job, Throwable error) {
-        Instant now = repo.now();
-        job.storeFailures++;
-        if (job.storeFailingSince == null) {
-            job.storeFailingSince = now;
-        }
-        String why = error == null ? "unknown error" : String.valueOf(error.getMessage());
-        job.lastStatus = "store failed: " + why;
-        if (!now.isBefore(job.storeFailingSince.plus(settings.storeGiveUpAfter()))) {
-            String kept = keep(job);
-            die(job, "STORAGE_FAILED", "the video was downloaded, but storage refused it " + job.storeFailures
-                    + " times since " + job.storeFailingSince + " (the last: " + why + "); gave up after "
-                    + settings.storeGiveUpAfter() + " (sora.store.outage.give-up-after). The video is kept at "
-                    + kept + ": store it from there, nothing needs to be paid again", null, null, null);
-            claim(job, now, settings.stepLease());
-            return save(job, "giving up its store") ? Next.DEAD_LETTER : Next.WAIT;
-        }
-        long initial = Math.max(1, settings.storeRetryDelay().toMillis());
-        long wait = Math.min(settings.storeRetryMaxDelay().toMillis(),
-                initial << Math.min(job.storeFailures - 1, 20));
-        // no node holds the job until then; the recover route takes it up when the wait is over
-        job.claimedBy = null;
-        job.claimUntil = now.plusMillis(wait);
-        job.record("store failed", why + "; tried again at " + job.claimUntil);
-        if (save(job, "recording a failed store")) {
-            LOG.warn("job {} [{}]: storage refused its video ({}); the video stays in {} and is stored again at {} "
-                            + "(failing since {}, gives up after {})", job.requestId, job.provider, why,
-                    job.downloadedFile, job.claimUntil, job.storeFailingSince, settings.storeGiveUpAfter());
-        }
-        return Next.WAIT;
-    }
-
-    /** Moves a video that cannot be stored out of the way of the part-file sweep; returns where it is. */
-    private String keep(Job job) {
-        if (!hasDownloadedFile(job)) {
-            return job.videoLocation != null ? job.videoLocation : "(nowhere: the download is gone)";
-        }
-        java.nio.file.Path from = java.nio.file.Path.of(job.downloadedFile);
-        java.nio.file.Path to = settings.work().resolve("kept").resolve(job.requestId + ".mp4");
-        try {
-            java.nio.file.Files.createDirectories(to.getParent());
-            java.nio.file.Files.move(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            job.downloadedFile = to.toString();
-            return to.toString();
-        } catch (java.io.IOException e) {
-            return from.toString();
-        }
-    }
-
-    /**
-     * The video is about to be written to storage: the job's claim is renewed first, so that a node that stalled
-     * past its claim while another took the download over writes nothing.
-     *
-     * @return false when another node has the job now
-     */
-    public synchronized boolean storing(Job job) {
-        claim(job, repo.now(), settings.stepLease());
-        return save(job, "storing its video");
-    }
-
-    /** @return false when another node had taken the job over (its own store wins) */
-    public synchronized boolean stored(Job job, String location, long bytes) {
-        Instant now = repo.now();
-        job.state = JobState.STORED;
-        job.storedAt = now;
-        job.downloadedFile = null;
-        job.storedLocation = location;
-        job.videoBytes = bytes;
-        job.notifyPending = true;
-        claim(job, now, settings.stepLease());
-        job.record("stored", location);
-        if (!save(job, "storing its video")) {
-            return false;
-        }
-        LOG.info("job {} [{}] stored: {} ({} bytes, {} s after the task completed)", job.requestId, job.provider,
-                location, bytes, Duration.between(job.completedSeenAt, job.storedAt).toMillis() / 1000.0);
-        return true;
-    }
-
     /**
      * Sends a job to the dead-letter channel from outside the provider steps (download, store, a crash of a step).
      *
@@ -870,8 +725,8 @@ public class JobBoard {
 
     // ---------------------------------------------------------------- dead letters
 
-    /** Marks the job dead; the dead-letter route writes it out and then confirms with {@link #deadLettered}. */
-    private void die(Job job, String code, String message, Integer httpStatus, String commentRu, String commentEn) {
+    /** Marks the job dead; the dead-letter route writes it out and then confirms with {@link Delivery#deadLettered}. */
+    void die(Job job, String code, String message, Integer httpStatus, String commentRu, String commentEn) {
         if (job.pendingCharge != null) {
             spend.maybeCreated(job); // a step failed after its POST may have left: counted as spent
         }
@@ -896,51 +751,12 @@ public class JobBoard {
         return a;
     }
 
-    public synchronized boolean deadLettered(Job job) {
-        job.deadLetterWritten = true;
-        job.notifyPending = true;
-        claim(job, repo.now(), settings.stepLease());
-        if (!save(job, "recording its dead letter")) {
-            return false;
-        }
-        DeadLetter d = job.deadLetter;
-        LOG.warn("job {} [{}] DEAD-LETTERED {}: {}", job.requestId, job.provider, d.code(), d.message());
-        return true;
-    }
-
-    /** The notification endpoint took the job's event: it is not sent again at the next start. */
-    public synchronized void notified(Job job) {
-        if (job.notifyPending) {
-            job.notifyPending = false;
-            unclaim(job);
-            job.record("notified", job.state.name().toLowerCase(java.util.Locale.ROOT));
-            save(job, "recording its event as sent");
-        }
-    }
-
     /** A request turned away at intake: it never became a job, but a person should see it was here. */
     public record Rejected(String requestId, String source, String code, String message) {
     }
 
     public void rejectedAtIntake(Rejected r) {
         queries.rejected(r);
-    }
-
-    /** Retention: forgets finished jobs older than the cutoff. @return how many */
-    public synchronized int forgetFinishedBefore(Instant cutoff) {
-        int n = 0;
-        Instant now = repo.now();
-        for (Job j : repo.finishedBefore(cutoff, 10_000)) {
-            boolean settled = j.state == JobState.STORED || (j.state == JobState.DEAD && j.deadLetterWritten);
-            boolean slotFree = j.slotHeldUntil == null || j.slotHeldUntil.isBefore(cutoff);
-            // a record whose spend a budget still counts stays (spend is derived from the records)
-            boolean spendCounted = spend.chargedRecently(j, now);
-            if (settled && slotFree && !spendCounted && !j.notifyPending) {
-                repo.delete(j.requestId);
-                n++;
-            }
-        }
-        return n;
     }
 
     /** The call never reached the provider (refused connection, unknown host, a lapsed claim): nothing can have been created. */

@@ -57,7 +57,7 @@ public class StoreStep {
 
     public void video(Exchange ex) {
         Job job = Flow.job(ex);
-        if (!board.storing(job)) {
+        if (!board.delivery().storing(job)) {
             ex.setRouteStop(true); // another node has the job: its own download is stored, not this one
             return;
         }
@@ -72,7 +72,7 @@ public class StoreStep {
     /** The video is in storage: recorded, so that a store tried again writes only the metadata. */
     public void videoWritten(Exchange ex) {
         Job job = Flow.job(ex);
-        if (!board.videoWritten(job, location(ex.getMessage()))) {
+        if (!board.delivery().videoWritten(job, location(ex.getMessage()))) {
             ex.setRouteStop(true);
         }
     }
@@ -85,7 +85,7 @@ public class StoreStep {
             Flow.next(ex, Next.WAIT);
             return;
         }
-        Flow.next(ex, board.storeFailed(job, e));
+        Flow.next(ex, board.delivery().storeFailed(job, e));
     }
 
     /** Where the endpoint put the video: the file's path, s3://bucket/key, or at least the name it was given. */
@@ -120,7 +120,7 @@ public class StoreStep {
 
     public void done(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
-        if (!board.stored(job, ex.getProperty("soraStoredLocation", String.class),
+        if (!board.delivery().stored(job, ex.getProperty("soraStoredLocation", String.class),
                 ex.getProperty("soraVideoBytes", Long.class))) {
             ex.setRouteStop(true);
             return;
