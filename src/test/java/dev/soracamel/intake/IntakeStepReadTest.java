@@ -24,13 +24,13 @@ class IntakeStepReadTest {
     @Test
     void an_object_within_the_limit_is_read_whole_and_kept_for_its_dead_letter() throws Exception {
         byte[] content = "{\"version\": \"2\"}".getBytes(StandardCharsets.UTF_8);
-        Exchange ex = object("inbox/sub/one.json", content);
+        Exchange ex = object("inbox/one.json", content);
 
         List<IntakeItem> items = intake.read(ex);
 
         assertThat(items).singleElement().satisfies(i -> {
             assertThat(i.requestId()).isEqualTo("one");
-            assertThat(i.source()).isEqualTo("one.json");
+            assertThat(i.source()).isEqualTo("inbox/one.json");
             assertThat(i.request().path("version").asText()).isEqualTo("2");
         });
         assertThat(ex.getProperty(IntakeStep.INTAKE_FILE, byte[].class)).isEqualTo(content);
@@ -54,6 +54,19 @@ class IntakeStepReadTest {
     }
 
     @Test
+    void objects_of_one_name_under_two_sub_prefixes_are_two_requests() throws Exception {
+        byte[] content = "{\"version\": \"2\"}".getBytes(StandardCharsets.UTF_8);
+        IntakeItem a = intake.read(object("inbox/team-a/clip.json", content)).get(0);
+        IntakeItem b = intake.read(object("inbox/team-b/clip.json", content)).get(0);
+
+        assertThat(a.requestId()).isNotEqualTo(b.requestId()).startsWith("team-a_clip+");
+        assertThat(b.requestId()).startsWith("team-b_clip+");
+        assertThat(RequestIds.isSafe(a.requestId())).isTrue();
+        assertThat(a.source()).isEqualTo("inbox/team-a/clip.json");
+        assertThat(a.origin()).isEqualTo("s3://bucket/inbox/team-a/clip.json");
+    }
+
+    @Test
     void a_folder_marker_holds_no_request() throws Exception {
         Exchange ex = object("inbox/folder/", new byte[0]);
 
@@ -63,6 +76,8 @@ class IntakeStepReadTest {
     private static Exchange object(String key, byte[] content) {
         Exchange ex = new DefaultExchange(new DefaultCamelContext());
         ex.getMessage().setHeader(AWS2S3Constants.KEY, key);
+        ex.getMessage().setHeader(AWS2S3Constants.BUCKET_NAME, "bucket");
+        ex.setProperty(IntakeStep.S3_PREFIX, "inbox/");
         ex.getMessage().setHeader(AWS2S3Constants.CONTENT_LENGTH, (long) content.length);
         ex.getMessage().setBody(new ObjectStream(content));
         return ex;
