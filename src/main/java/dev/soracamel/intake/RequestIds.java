@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 public final class RequestIds {
 
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
-    /** Room left for "-<n>" of an array element and "+<hash>". */
-    private static final int MAX_PLAIN = 110;
+    /** Room left for "-<n>" of an array element; a cleaned stem with "+<hash>" is as long. */
+    private static final int MAX_PLAIN = 113;
     private static final int MAX_CLEANED = 96;
     private static final int HASH_HEX = 16;
     /** An id this class made from an unfit name: kept as it is when it comes back as a name (a renamed file). */
