@@ -67,6 +67,52 @@ class IntakeStepReadTest {
     }
 
     @Test
+    void a_file_that_cannot_be_read_is_a_dead_letter_with_a_reason_not_a_crash(@org.junit.jupiter.api.io.TempDir
+                                                                               java.nio.file.Path tmp) throws Exception {
+        // a regular file whose every read fails, as an unreadable file does (root reads through file modes)
+        java.nio.file.Path mem = java.nio.file.Path.of("/proc/self/mem");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(mem));
+        List<IntakeItem> items = intake.read(file(mem, "mem.json"));
+        assertThat(items).singleElement().satisfies(i -> {
+            assertThat(i.rejection().code()).isEqualTo("FILE_NOT_READABLE");
+            assertThat(i.rejection().message()).contains("/proc/self/mem").doesNotContain("Exception");
+            assertThat(i.origin()).isEqualTo("/proc/self/mem");
+        });
+
+        // a link swapped in after the inbox filter looked: not opened
+        java.nio.file.Path target = java.nio.file.Files.writeString(tmp.resolve("target.json"), "{\"secret\": 1}");
+        java.nio.file.Path link = java.nio.file.Files.createSymbolicLink(tmp.resolve("link.json"), target);
+        Exchange ex = file(link, "link.json");
+        assertThat(intake.read(ex)).singleElement().satisfies(i -> {
+            assertThat(i.rejection().code()).isEqualTo("FILE_NOT_READABLE");
+            assertThat(new String(i.original(), StandardCharsets.UTF_8)).doesNotContain("secret");
+        });
+        assertThat(new String(ex.getProperty(IntakeStep.INTAKE_FILE, byte[].class), StandardCharsets.UTF_8))
+                .doesNotContain("secret");
+    }
+
+    @Test
+    void of_a_large_file_only_the_limit_is_read(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path big = tmp.resolve("big.txt");
+        try (var f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(1L << 30);
+        }
+        Exchange ex = file(big, "big.txt");
+        List<IntakeItem> items = intake.read(ex);
+        assertThat(items.get(0).rejection().code()).isEqualTo("NOT_A_JSON_FILE");
+        assertThat(items.get(0).rejection().message()).contains("first " + MAX + " bytes");
+        assertThat(ex.getProperty(IntakeStep.INTAKE_FILE, byte[].class)).hasSize(MAX);
+    }
+
+    private static Exchange file(java.nio.file.Path path, String name) {
+        Exchange ex = new DefaultExchange(new DefaultCamelContext());
+        ex.getMessage().setHeader(Exchange.FILE_NAME_ONLY, name);
+        ex.getMessage().setBody(path.toFile());
+        return ex;
+    }
+
+    @Test
     void a_folder_marker_holds_no_request() throws Exception {
         Exchange ex = object("inbox/folder/", new byte[0]);
 
