@@ -184,6 +184,10 @@ public class RequestParser {
             throw new Malformed(firstLine(m) + at(e.getLocation()));
         } catch (JacksonException e) {
             String m = String.valueOf(e.getOriginalMessage());
+            if (m.contains("separating root-level values")) {
+                throw new Malformed("it holds more than one JSON value" + at(e.getLocation())
+                        + "; put several requests in one array [{...}, {...}], or one per file");
+            }
             if (m.startsWith("Duplicate field")) {
                 throw new Malformed("a field is given twice (" + firstLine(m).replace("Duplicate field ", "")
                         + ")" + at(e.getLocation()) + ": which one would the provider take?");

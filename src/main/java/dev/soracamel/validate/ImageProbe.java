@@ -209,8 +209,8 @@ public class ImageProbe implements AutoCloseable {
             try {
                 r = get(uri, scheme, bare, port, target, end, open);
             } catch (SocketTimeoutException e) {
-                return new Fetched(null, System.nanoTime() > end ? late()
-                        : new Rejection("IMAGE_NOT_FOUND", "the image's host did not answer in time"));
+                // every connect and read waits exactly what is left of the deadline
+                return new Fetched(null, late());
             } catch (TooLarge e) {
                 return refused("IMAGE_FILE_SIZE_NOT_VALID", "the image is larger than " + maxBytes + " bytes");
             } catch (IOException e) {
