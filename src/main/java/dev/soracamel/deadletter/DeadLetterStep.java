@@ -77,6 +77,9 @@ public class DeadLetterStep {
                 + String.format("%06x", RANDOM.nextInt(1 << 24));
     }
 
+    /** Rejections whose input was never read: what is kept beside the reason is a note, not the input. */
+    private static final java.util.Set<String> NOTHING_READ = java.util.Set.of("NOT_A_REGULAR_FILE", "FILE_NOT_READABLE");
+
     /** Of a message that broke a step, this much is kept (the intake's own limit is not known here). */
     private static final int KEEP_UNEXPECTED = 1024 * 1024;
 
@@ -91,7 +94,11 @@ public class DeadLetterStep {
         }
         IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
         String base = ex.getProperty(BASE_NAME, rejectedName(item.requestId()), String.class);
-        if (item.original() != null) {
+        if (item.original() != null && NOTHING_READ.contains(item.rejection().code())) {
+            // a note of ours saying why nothing of the input could be kept, not the input
+            Flow.storageName(ex, keyPrefix, base + ".nothing-read.txt", "text/plain");
+            ex.getMessage().setBody(item.original());
+        } else if (item.original() != null) {
             Flow.storageName(ex, keyPrefix, base + ".json", "application/json");
             ex.getMessage().setBody(item.original());
         } else {

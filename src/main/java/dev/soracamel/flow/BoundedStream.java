@@ -3,7 +3,6 @@ package dev.soracamel.flow;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +31,18 @@ final class BoundedStream extends FilterInputStream {
         }
     }
 
-    private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "sora-download-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService WATCH = watch();
+
+    private static ScheduledExecutorService watch() {
+        java.util.concurrent.ScheduledThreadPoolExecutor w = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "sora-download-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        // a finished download's watch leaves at once, not at its deadline half an hour later
+        w.setRemoveOnCancelPolicy(true);
+        return w;
+    }
 
     private final long deadlineNanos;
     private final long maxBytes;
