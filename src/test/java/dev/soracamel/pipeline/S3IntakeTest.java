@@ -82,4 +82,20 @@ class S3IntakeTest extends S3PipelineTestSupport {
         assertThat(deadCount()).isZero();
         assertThat(keys(PROCESSED)).containsExactly(PROCESSED + "inbox/once.json");
     }
+
+    @Test
+    void objects_of_one_name_under_two_sub_prefixes_are_two_jobs() throws Exception {
+        put("team-a/clip.json", v2("Team A's clip of a harbour", "tg-5"));
+        put("team-b/clip.json", v2("Team B's clip of a harbour", "tg-5"));
+        awaitSettled(2, Duration.ofSeconds(30));
+
+        String a = dev.soracamel.intake.RequestIds.fromFileName("team-a/clip.json");
+        String b = dev.soracamel.intake.RequestIds.fromFileName("team-b/clip.json");
+        assertThat(a).isNotEqualTo(b);
+        assertThat(stored("tg-5", a)).exists();
+        assertThat(stored("tg-5", b)).exists();
+        assertThat(board().find(a).orElseThrow().source).isEqualTo("inbox/team-a/clip.json");
+        assertThat(sandbox().stats().posts()).isEqualTo(2);
+        assertThat(deadCount()).isZero();
+    }
 }
