@@ -51,7 +51,8 @@ public class IntakeGuard implements GenericFileFilter<File> {
     private static final Logger LOG = LoggerFactory.getLogger("sora.jobs");
 
     /** Names a writer is still working on: hidden, temporary, editor backups. */
-    static final Pattern IN_PROGRESS = Pattern.compile("^(\\..*|.*\\.(tmp|part|partial|crdownload|swp)|.*~)$");
+    static final Pattern IN_PROGRESS = Pattern.compile("^(\\..*|.*\\.(tmp|part|partial|crdownload|swp)|.*~)$",
+            Pattern.DOTALL); // a name may hold a line break: ".x\ny" is still hidden
     /** 255 less the read lock's ".camelLock" marker suffix; the archive's "-HHmmssSSS" fits in the same room. */
     static final int MAX_NAME_BYTES = 245;
 

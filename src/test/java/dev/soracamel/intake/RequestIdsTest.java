@@ -49,6 +49,19 @@ class RequestIdsTest {
         }
     }
 
+    @Test
+    void names_still_being_written_are_left_alone_even_with_a_line_break_in_them() {
+        for (String busy : new String[] {".hidden", ".x\ny.json", "a.json.tmp", "a\nb.part", "a.json~", "x.crdownload"}) {
+            assertThat(IntakeGuard.IN_PROGRESS.matcher(busy).matches()).as(busy).isTrue();
+        }
+        for (String ready : new String[] {"a.json", "a\nb.json", "tmp.json", "a.txt"}) {
+            assertThat(IntakeGuard.IN_PROGRESS.matcher(ready).matches()).as(ready).isFalse();
+        }
+        assertThat(IntakeGuard.unfit("a\\b.json")).contains("backslash");
+        assertThat(IntakeGuard.unfit("x".repeat(241) + ".json")).contains("245 bytes");
+        assertThat(IntakeGuard.unfit("x".repeat(240) + ".json")).isNull();
+    }
+
     /**
      * Generated names from an alphabet rich in the characters that used to collide (separators, dots, '+',
      * '_', '-', letters outside ASCII, white space): every id is safe, short enough for "-<n>" of an array
