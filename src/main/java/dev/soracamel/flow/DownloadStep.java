@@ -82,6 +82,28 @@ public class DownloadStep implements Predicate {
         }
     }
 
+    /**
+     * Between the HTTP call and the part file: the body may take at most {@code sora.download.timeout}, and never
+     * past the link's end of life (a transfer that finishes after it is of no use), and may hold at most
+     * {@code sora.download.max-bytes}.
+     */
+    public void bound(Exchange ex) {
+        Job job = Flow.job(ex);
+        InputStream in = ex.getMessage().getBody(InputStream.class);
+        if (in == null) {
+            return;
+        }
+        java.time.Duration timeout = board.settings().downloadTimeout();
+        Instant byTimeout = Instant.now().plus(timeout);
+        Instant link = board.delivery().linkDeadline(job);
+        Instant until = link.isBefore(byTimeout) ? link : byTimeout;
+        long left = java.time.Duration.between(Instant.now(), until).toNanos();
+        String text = link.isBefore(byTimeout) ? "the result link expires at " + link
+                : "sora.download.timeout=" + timeout;
+        ex.getMessage().setBody(new BoundedStream(in, System.nanoTime() + Math.max(0, left),
+                board.settings().downloadMaxBytes(), text));
+    }
+
     public void verify(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
         Path part = downloads.resolve(partName(job));
@@ -127,11 +149,20 @@ public class DownloadStep implements Predicate {
     public boolean matches(Exchange ex) {
         Job job = Flow.job(ex);
         Exception e = ex.getException();
-        if (job == null || e instanceof LinkExpiredException || linkGone(e)) {
+        if (job == null || e instanceof LinkExpiredException || linkGone(e) || tooLarge(e)) {
             return false;
         }
         return job.downloadAttempts < board.settings().downloadAttempts()
                 && Instant.now().isBefore(board.delivery().linkDeadline(job));
+    }
+
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BoundedStream.TooLarge) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean linkGone(Throwable e) {
@@ -149,6 +180,8 @@ public class DownloadStep implements Predicate {
             code = "RESULT_LINK_EXPIRED";
         } else if (e instanceof BadVideoException b) {
             code = b.code;
+        } else if (tooLarge(e)) {
+            code = "DOWNLOAD_TOO_LARGE";
         } else {
             code = "DOWNLOAD_FAILED";
         }
