@@ -208,11 +208,13 @@ public final class SoraPipeline {
             store.close();
             throw e;
         }
-        ImageProbe images = s.checkImage() ? new ImageProbe(s.imageTimeout(), s.imageMaxBytes(), s.imageMaxSide()) : null;
+        ImageProbe images = s.checkImage() ? new ImageProbe(s.imageTimeout(), s.imageMaxBytes(), s.imageMaxSide(),
+                imageAllow(props, s), s.imageMaxConcurrent()) : null;
         DownloadStep download = new DownloadStep(board, routes.downloads());
 
         registry.bind(name + "Board", board);
         Observability.install(ctx, board, name); // observe: a readiness check per provider, and metrics
+        registry.bind(name + "IntakeGuard", new dev.soracamel.intake.IntakeGuard(ctx, name, s.archive()));
         registry.bind(name + "Intake", new IntakeStep(board, new RequestParser(json, s.intakeMaxBytes()), images));
         registry.bind(name + "Request", new RequestReply(board, json, new RequestParser(json, s.intakeMaxBytes()),
                 props.bool("sora.request.dead-letter-rejections", false)));
@@ -319,6 +321,14 @@ public final class SoraPipeline {
                             + "them. Give each pipeline its own account, or send both kinds of request to one pipeline");
                 }
             }
+        }
+    }
+
+    private static dev.soracamel.validate.AddressPolicy imageAllow(Props props, SoraSettings s) {
+        try {
+            return dev.soracamel.validate.AddressPolicy.allowing(s.imageAllow());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(props.key("sora.validation.image-allow") + ": " + e.getMessage(), e);
         }
     }
 

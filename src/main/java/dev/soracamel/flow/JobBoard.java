@@ -25,6 +25,7 @@ import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.StatusResult;
 import dev.soracamel.provider.SubmitResult;
 import dev.soracamel.spend.Spend;
+import dev.soracamel.text.Untrusted;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public class JobBoard {
     /** Prices and budgets: checked before each submit, charged from each submit's answer. */
     private final Spend spend;
     private final JobQueries queries;
+    private final Delivery delivery;
 
     /** observe: who hears about calls and outcomes (the metrics); nobody unless set. */
     private volatile FlowEvents events = FlowEvents.NONE;
@@ -76,6 +78,7 @@ public class JobBoard {
         adapters.forEach((name, adapter) ->
                 runtimes.put(name, new ProviderRuntime(settings.provider(name), adapter, settings)));
         this.queries = new JobQueries(repo, runtimes, spend, this);
+        this.delivery = new Delivery(this, repo, settings, spend);
     }
 
     public SoraSettings settings() {
@@ -88,6 +91,11 @@ public class JobBoard {
 
     public JobRepository repository() {
         return repo;
+    }
+
+    /** What happens to a job after its task completed: download, store, dead letter, event. */
+    public Delivery delivery() {
+        return delivery;
     }
 
     /** Counts and views for people: the progress line, REST, readiness and metrics. */
@@ -118,18 +126,18 @@ public class JobBoard {
     }
 
     /** The claim every step of this node writes on the job it works on: the job is this node's until then. */
-    private void claim(Job job, Instant now, Duration lease) {
+    void claim(Job job, Instant now, Duration lease) {
         job.claimedBy = repo.node();
         job.claimUntil = now.plus(lease);
     }
 
-    private static void unclaim(Job job) {
+    static void unclaim(Job job) {
         job.claimedBy = null;
         job.claimUntil = null;
     }
 
     /** Writes the job, or says that another node changed it first. */
-    private boolean save(Job job, String step) {
+    boolean save(Job job, String step) {
         if (repo.update(job)) {
             return true;
         }
@@ -186,9 +194,10 @@ public class JobBoard {
     }
 
     /** Steps left to do whose claim lapsed (or, at start, whatever the previous process left). */
-    public record Recovery(List<String> downloads, List<String> deadLetters, List<String> notifications) {
+    public record Recovery(List<String> downloads, List<String> stores, List<String> deadLetters,
+                           List<String> notifications) {
         public boolean isEmpty() {
-            return downloads.isEmpty() && deadLetters.isEmpty() && notifications.isEmpty();
+            return downloads.isEmpty() && stores.isEmpty() && deadLetters.isEmpty() && notifications.isEmpty();
         }
     }
 
@@ -200,6 +209,7 @@ public class JobBoard {
      */
     public synchronized Recovery recover() {
         List<String> downloads = new ArrayList<>();
+        List<String> stores = new ArrayList<>();
         List<String> dead = new ArrayList<>();
         List<String> notify = new ArrayList<>();
         Instant now = repo.now();
@@ -218,18 +228,33 @@ public class JobBoard {
                         dead.add(job.requestId);
                     }
                 }
-                case DOWNLOADING -> {
-                    if (now.isBefore(linkDeadline(job))) {
-                        job.record("download resumed", from.isEmpty() ? "after a restart" : from.strip());
-                        if (save(job, "taking over a download")) {
-                            downloads.add(job.requestId);
+                case DOWNLOADING, STORING -> {
+                    // what is stored, or downloaded, decides: a paid video is fetched again only if it is nowhere
+                    String next = delivery.whatIsLeft(job, now);
+                    switch (next) {
+                        case "store" -> {
+                            job.state = JobState.STORING;
+                            job.record("store resumed", job.videoLocation != null && !Delivery.hasDownloadedFile(job)
+                                    ? "the video is stored at " + job.videoLocation + "; its metadata is written again"
+                                    : "from " + job.downloadedFile + (from.isEmpty() ? "" : from));
+                            if (save(job, "taking over a store")) {
+                                stores.add(job.requestId);
+                            }
                         }
-                    } else {
-                        die(job, "RESULT_LINK_EXPIRED", "the video was ready at " + job.completedSeenAt
-                                + " but its link (alive " + settings.linkLifetime().toMinutes()
-                                + " min) expired before it was downloaded", null, null, null);
-                        if (save(job, "giving up an expired download")) {
-                            dead.add(job.requestId);
+                        case "download" -> {
+                            job.state = JobState.DOWNLOADING;
+                            job.record("download resumed", from.isEmpty() ? "after a restart" : from.strip());
+                            if (save(job, "taking over a download")) {
+                                downloads.add(job.requestId);
+                            }
+                        }
+                        default -> {
+                            die(job, "RESULT_LINK_EXPIRED", "the video was ready at " + job.completedSeenAt
+                                    + " but its link (alive " + settings.linkLifetime().toMinutes()
+                                    + " min) expired before it was downloaded", null, null, null);
+                            if (save(job, "giving up an expired download")) {
+                                dead.add(job.requestId);
+                            }
                         }
                     }
                 }
@@ -245,11 +270,11 @@ public class JobBoard {
                 }
             }
         }
-        if (!downloads.isEmpty() || !dead.isEmpty() || !notify.isEmpty()) {
-            LOG.info("took over {} downloads, {} dead letters and {} events left by a previous run or another node",
-                    downloads.size(), dead.size(), notify.size());
+        if (!downloads.isEmpty() || !stores.isEmpty() || !dead.isEmpty() || !notify.isEmpty()) {
+            LOG.info("took over {} downloads, {} stores, {} dead letters and {} events left by a previous run, a "
+                    + "storage outage or another node", downloads.size(), stores.size(), dead.size(), notify.size());
         }
-        return new Recovery(downloads, dead, notify);
+        return new Recovery(downloads, stores, dead, notify);
     }
 
     // ---------------------------------------------------------------- intake
@@ -554,8 +579,8 @@ public class JobBoard {
                 + "sora.provider." + rt.settings.name() + ".token created a task between "
                 + (left == null ? "?" : utc.format(left.minus(LostTaskMatch.CLOCK_SLACK))) + " and "
                 + utc.format(now.plus(LostTaskMatch.CLOCK_SLACK)) + " UTC"
-                + (job.customerId == null ? "" : " for customer_id '" + job.customerId + "'")
-                + " with a prompt starting \"" + start + "\"; if it did, ask them for its video (or its refund), "
+                + (job.customerId == null ? "" : " for customer_id '" + Untrusted.esc(job.customerId) + "'")
+                + " with a prompt starting \"" + Untrusted.esc(start) + "\"; if it did, ask them for its video (or its refund), "
                 + "otherwise resubmit the request with a new request_id";
     }
 
@@ -792,7 +817,8 @@ public class JobBoard {
                 }
                 String finding = "Its task was looked up in the provider's list of recent videos: " + l.seen
                         + " listed on " + l.pages + " page(s), " + (l.matches.isEmpty() ? "none matches"
-                        : l.matches.size() + " match (" + String.join(", ", l.matches) + ") so none was adopted")
+                        : l.matches.size() + " match (" + Untrusted.esc(String.join(", ", l.matches))
+                        + ") so none was adopted")
                         + " (same model, size, seconds and prompt, created from " + from + " to " + now + ")"
                         + (covered ? "" : "; the list was not read back to the submit's time ("
                         + rules.maxPages() + " pages, sora.submit.lookup.max-pages)")
@@ -846,7 +872,7 @@ public class JobBoard {
         job.nextCheckAt = first.isAfter(now) ? first : now;
         job.record("adopted", "task " + taskId + " after a lost answer");
         LOG.info("job {} [{}] adopted task {} after a lost answer ({} listed videos looked at); next status check at {}",
-                job.requestId, job.provider, taskId, l.seen, job.nextCheckAt);
+                job.requestId, job.provider, Untrusted.esc(taskId), l.seen, job.nextCheckAt);
         return Next.WAIT;
     }
 
@@ -854,53 +880,6 @@ public class JobBoard {
         job.nextCheckAt = next;
         LOG.info("job {} [{}] task {}: {}", job.requestId, job.provider, job.taskId, what);
         return Next.WAIT;
-    }
-
-    // ---------------------------------------------------------------- download and store
-
-    /**
-     * An attempt to download starts: counted, and the job's claim renewed.
-     *
-     * @return false when another node has the job now (this node must drop the download)
-     */
-    public synchronized boolean downloadStarting(Job job) {
-        job.downloadAttempts++;
-        claim(job, repo.now(), settings.stepLease());
-        return save(job, "starting a download");
-    }
-
-    /** The instant after which the result link must be presumed dead. */
-    public Instant linkDeadline(Job job) {
-        return job.completedSeenAt.plus(settings.scaled(settings.linkLifetime()));
-    }
-
-    /**
-     * The video is about to be written to storage: the job's claim is renewed first, so that a node that stalled
-     * past its claim while another took the download over writes nothing.
-     *
-     * @return false when another node has the job now
-     */
-    public synchronized boolean storing(Job job) {
-        claim(job, repo.now(), settings.stepLease());
-        return save(job, "storing its video");
-    }
-
-    /** @return false when another node had taken the job over (its own store wins) */
-    public synchronized boolean stored(Job job, String location, long bytes) {
-        Instant now = repo.now();
-        job.state = JobState.STORED;
-        job.storedAt = now;
-        job.storedLocation = location;
-        job.videoBytes = bytes;
-        job.notifyPending = true;
-        claim(job, now, settings.stepLease());
-        job.record("stored", location);
-        if (!save(job, "storing its video")) {
-            return false;
-        }
-        LOG.info("job {} [{}] stored: {} ({} bytes, {} s after the task completed)", job.requestId, job.provider,
-                location, bytes, Duration.between(job.completedSeenAt, job.storedAt).toMillis() / 1000.0);
-        return true;
     }
 
     /**
@@ -924,8 +903,8 @@ public class JobBoard {
 
     // ---------------------------------------------------------------- dead letters
 
-    /** Marks the job dead; the dead-letter route writes it out and then confirms with {@link #deadLettered}. */
-    private void die(Job job, String code, String message, Integer httpStatus, String commentRu, String commentEn) {
+    /** Marks the job dead; the dead-letter route writes it out and then confirms with {@link Delivery#deadLettered}. */
+    void die(Job job, String code, String message, Integer httpStatus, String commentRu, String commentEn) {
         if (job.pendingCharge != null) {
             spend.maybeCreated(job); // a step failed after its POST may have left: counted as spent
         }
@@ -950,51 +929,12 @@ public class JobBoard {
         return a;
     }
 
-    public synchronized boolean deadLettered(Job job) {
-        job.deadLetterWritten = true;
-        job.notifyPending = true;
-        claim(job, repo.now(), settings.stepLease());
-        if (!save(job, "recording its dead letter")) {
-            return false;
-        }
-        DeadLetter d = job.deadLetter;
-        LOG.warn("job {} [{}] DEAD-LETTERED {}: {}", job.requestId, job.provider, d.code(), d.message());
-        return true;
-    }
-
-    /** The notification endpoint took the job's event: it is not sent again at the next start. */
-    public synchronized void notified(Job job) {
-        if (job.notifyPending) {
-            job.notifyPending = false;
-            unclaim(job);
-            job.record("notified", job.state.name().toLowerCase(java.util.Locale.ROOT));
-            save(job, "recording its event as sent");
-        }
-    }
-
     /** A request turned away at intake: it never became a job, but a person should see it was here. */
     public record Rejected(String requestId, String source, String code, String message) {
     }
 
     public void rejectedAtIntake(Rejected r) {
         queries.rejected(r);
-    }
-
-    /** Retention: forgets finished jobs older than the cutoff. @return how many */
-    public synchronized int forgetFinishedBefore(Instant cutoff) {
-        int n = 0;
-        Instant now = repo.now();
-        for (Job j : repo.finishedBefore(cutoff, 10_000)) {
-            boolean settled = j.state == JobState.STORED || (j.state == JobState.DEAD && j.deadLetterWritten);
-            boolean slotFree = j.slotHeldUntil == null || j.slotHeldUntil.isBefore(cutoff);
-            // a record whose spend a budget still counts stays (spend is derived from the records)
-            boolean spendCounted = spend.chargedRecently(j, now);
-            if (settled && slotFree && !spendCounted && !j.notifyPending) {
-                repo.delete(j.requestId);
-                n++;
-            }
-        }
-        return n;
     }
 
     /** The call never reached the provider (refused connection, unknown host, a lapsed claim): nothing can have been created. */

@@ -156,7 +156,7 @@ public interface JobRepository extends AutoCloseable {
 
     /** The end of a job's step: the time its claim is released or lapses. Final jobs are not orphans. */
     static boolean hasStepLeft(Job j) {
-        return j.state == JobState.SUBMITTING || j.state == JobState.DOWNLOADING
+        return j.state == JobState.SUBMITTING || j.state == JobState.DOWNLOADING || j.state == JobState.STORING
                 || (j.state == JobState.DEAD && !j.deadLetterWritten) || j.notifyPending;
     }
 

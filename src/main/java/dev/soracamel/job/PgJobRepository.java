@@ -83,7 +83,7 @@ public class PgJobRepository implements JobRepository {
     static final long CLOCK_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final String JOB_COLUMNS = "seq, version, body";
-    private static final String STEP_LEFT = "(state IN ('SUBMITTING', 'DOWNLOADING')"
+    private static final String STEP_LEFT = "(state IN ('SUBMITTING', 'DOWNLOADING', 'STORING')"
             + " OR (state = 'DEAD' AND NOT dead_letter_written) OR notify_pending)";
     private static final String HOLDS_SLOT = "(state IN ('SUBMITTING', 'POLLING') OR slot_held_until > ?)";
 
