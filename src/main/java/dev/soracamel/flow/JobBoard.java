@@ -543,7 +543,7 @@ public class JobBoard {
         Instant now = repo.now();
         job.lookup = null;
         spend.maybeCreated(job);
-        job.slotHeldUntil = now.plus(maxTaskLife(rt, job));
+        holdPhantomSlot(rt, job, now);
         if (settings.resubmitOnUnknownOutcome()) {
             LOG.warn("job {} [{}] submit outcome unknown ({}{}); resubmitting as sora.submit.resubmit-on-unknown-outcome "
                     + "allows: this may pay twice", job.requestId, job.provider, why,
@@ -582,6 +582,17 @@ public class JobBoard {
                 + (job.customerId == null ? "" : " for customer_id '" + Untrusted.esc(job.customerId) + "'")
                 + " with a prompt starting \"" + Untrusted.esc(start) + "\"; if it did, ask them for its video (or its refund), "
                 + "otherwise resubmit the request with a new request_id";
+    }
+
+    /**
+     * One more task the provider may be running for this job without us polling it: counted as a slot until such a
+     * task would surely have ended (the latest of them, when answers were lost more than once).
+     */
+    private void holdPhantomSlot(ProviderRuntime rt, Job job, Instant taskStarted) {
+        Instant until = taskStarted.plus(maxTaskLife(rt, job));
+        boolean live = job.slotHeldUntil != null && job.slotHeldUntil.isAfter(repo.now());
+        job.phantomSlots = live ? Math.max(job.phantomSlots, 1) + 1 : 1;
+        job.slotHeldUntil = AccountRules.latest(job.slotHeldUntil, until);
     }
 
     private Duration maxTaskLife(ProviderRuntime rt, Job job) {
@@ -743,7 +754,7 @@ public class JobBoard {
                 return schedule(job, now.plus(settings.scaled(rt.settings.pollInterval())), "paused: " + r.code());
             }
             default -> {
-                job.slotHeldUntil = job.submittedAt.plus(maxTaskLife(rt, job));
+                holdPhantomSlot(rt, job, job.submittedAt);
                 die(job, r.code(), r.message(), r.httpStatus(), null, null);
                 claim(job, now, settings.stepLease());
                 return Next.DEAD_LETTER;
@@ -892,9 +903,12 @@ public class JobBoard {
             return false;
         }
         ProviderRuntime rt = runtimes.get(job.provider);
-        if (job.state == JobState.SUBMITTING && job.pendingCharge != null && rt != null) {
-            // a step failed after its POST may have left: the task may exist and hold a slot
-            job.slotHeldUntil = repo.now().plus(maxTaskLife(rt, job));
+        boolean taskMayRun = job.state == JobState.POLLING
+                || (job.state == JobState.SUBMITTING && job.pendingCharge != null);
+        if (taskMayRun && rt != null) {
+            // a step failed while the provider runs, or may run, a task for it: its slot still counts
+            holdPhantomSlot(rt, job, job.state == JobState.POLLING && job.submittedAt != null ? job.submittedAt
+                    : repo.now());
         }
         die(job, code, message, null, null, null);
         claim(job, repo.now(), settings.stepLease());

@@ -73,7 +73,7 @@ public class FileJobRepository implements JobRepository {
         final TreeSet<Job> polling = new TreeSet<>(POLL_ORDER);
         final Set<String> holders = new HashSet<>();
         /** Jobs that left with a task possibly still running, by request id: until when their slot counts. */
-        final Map<String, Instant> phantoms = new HashMap<>();
+        final Map<String, Job> phantoms = new HashMap<>();
     }
 
     public FileJobRepository(Path root, ObjectMapper json) {
@@ -231,8 +231,9 @@ public class FileJobRepository implements JobRepository {
             default -> {
             }
         }
-        if (!j.state.holdsSlot() && j.slotHeldUntil != null) {
-            ix.phantoms.put(j.requestId, j.slotHeldUntil);
+        // on top of the slot the job holds itself: a task it lost track of may still run beside the current one
+        if (j.slotHeldUntil != null) {
+            ix.phantoms.put(j.requestId, j);
         }
     }
 
@@ -365,9 +366,9 @@ public class FileJobRepository implements JobRepository {
 
     private static int slots(Index ix, Instant now) {
         int phantoms = 0;
-        for (Instant until : ix.phantoms.values()) {
-            if (until.isAfter(now)) {
-                phantoms++;
+        for (Job j : ix.phantoms.values()) {
+            if (j.slotHeldUntil.isAfter(now)) {
+                phantoms += JobRepository.phantomSlots(j);
             }
         }
         return ix.holders.size() + phantoms;

@@ -98,6 +98,12 @@ public class Job {
      * answer never came): its slot is counted until then, also across restarts.
      */
     public Instant slotHeldUntil;
+    /**
+     * How many tasks the provider may still be running for this job without us polling them (each lost submit
+     * answer adds one, a resubmit after one does not take it away): all counted until {@link #slotHeldUntil}, on
+     * top of the slot the job holds itself while it submits or polls. Records from before it count as one.
+     */
+    public int phantomSlots;
 
     // ---- spend (issue #6)
     /** What one task of this job is estimated to cost (price table, at the latest pricing); null: no price. */

@@ -83,8 +83,9 @@ public interface JobRepository extends AutoCloseable {
         Account account();
 
         /**
-         * Slots the account's provider counts as taken: jobs of the account being submitted or polled, plus
-         * jobs that left with a task possibly still running ({@link Job#slotHeldUntil} after now).
+         * Slots the account's provider counts as taken: jobs of the account being submitted or polled, plus the
+         * tasks jobs may have left running unpolled ({@link Job#phantomSlots}, while {@link Job#slotHeldUntil} is
+         * after now), whatever state those jobs are in now.
          */
         int slotsInUse();
 
@@ -158,6 +159,11 @@ public interface JobRepository extends AutoCloseable {
     static boolean hasStepLeft(Job j) {
         return j.state == JobState.SUBMITTING || j.state == JobState.DOWNLOADING || j.state == JobState.STORING
                 || (j.state == JobState.DEAD && !j.deadLetterWritten) || j.notifyPending;
+    }
+
+    /** The tasks a job may have left running unpolled ({@link Job#phantomSlots}; an older record's one counts as one). */
+    static int phantomSlots(Job j) {
+        return Math.max(1, j.phantomSlots);
     }
 
     /** The moment a job's charges were last touched, for {@link #chargedSince}; null: it never committed spend. */

@@ -85,7 +85,6 @@ public class PgJobRepository implements JobRepository {
     private static final String JOB_COLUMNS = "seq, version, body";
     private static final String STEP_LEFT = "(state IN ('SUBMITTING', 'DOWNLOADING', 'STORING')"
             + " OR (state = 'DEAD' AND NOT dead_letter_written) OR notify_pending)";
-    private static final String HOLDS_SLOT = "(state IN ('SUBMITTING', 'POLLING') OR slot_held_until > ?)";
 
     private final DataSource dataSource;
     /** The pool {@link #open} made, closed with the repository; null when the caller gave the data source. */
@@ -700,10 +699,14 @@ public class PgJobRepository implements JobRepository {
 
     /** Across pipelines: the provider counts the account's tasks, whoever sent them. */
     private static int countSlots(Connection c, String accountKey, Instant now) throws SQLException {
+        // the jobs submitting or polling, and on top of that the tasks any job may have left running unpolled
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM sora_job WHERE account = ? AND " + HOLDS_SLOT)) {
+                "SELECT (SELECT count(*) FROM sora_job WHERE account = ? AND state IN ('SUBMITTING', 'POLLING'))"
+                        + " + (SELECT coalesce(sum(greatest(coalesce((body->>'phantomSlots')::int, 0), 1)), 0)"
+                        + " FROM sora_job WHERE account = ? AND slot_held_until > ?)")) {
             ps.setString(1, accountKey);
-            setTime(ps, 2, now);
+            ps.setString(2, accountKey);
+            setTime(ps, 3, now);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);

@@ -406,7 +406,7 @@ abstract class JobRepositoryContract {
     }
 
     @Test
-    void slots_in_use_count_submitting_and_polling_jobs_and_live_phantoms_only() {
+    void slots_in_use_count_submitting_and_polling_jobs_and_every_live_phantom() {
         Instant now = repo.now();
         created(job("queued", ACCOUNT, JobState.QUEUED));
         created(job("submitting", ACCOUNT, JobState.SUBMITTING));
@@ -417,6 +417,10 @@ abstract class JobRepositoryContract {
         Job phantom = job("phantom", ACCOUNT, JobState.DEAD);
         phantom.slotHeldUntil = now.plusSeconds(600);
         created(phantom);
+        Job twice = job("lost-twice", ACCOUNT, JobState.DEAD);
+        twice.slotHeldUntil = now.plusSeconds(600);
+        twice.phantomSlots = 2;
+        created(twice);
         Job lapsed = job("lapsed", ACCOUNT, JobState.DEAD);
         lapsed.slotHeldUntil = now.minusSeconds(600);
         created(lapsed);
@@ -424,17 +428,17 @@ abstract class JobRepositoryContract {
         created(job("stored", ACCOUNT, JobState.STORED));
         created(job("other", OTHER_ACCOUNT, JobState.SUBMITTING));
 
-        // submitting + polling + polling-held (once) + phantom
-        assertThat(repo.slotsInUse(ACCOUNT)).isEqualTo(4);
+        // submitting + polling + polling-held (its task, and the one it lost track of before) + phantom + lost-twice (2)
+        assertThat(repo.slotsInUse(ACCOUNT)).isEqualTo(7);
         int inTx = repo.inAccount(ACCOUNT, false, JobRepository.AccountTx::slotsInUse);
-        assertThat(inTx).isEqualTo(4);
+        assertThat(inTx).isEqualTo(7);
         assertThat(repo.slotsInUse(OTHER_ACCOUNT)).isEqualTo(1);
         assertThat(repo.slotsInUse("nobody")).isZero();
 
         Job p = stored("polling");
         p.state = JobState.DOWNLOADING;
         assertThat(repo.update(p)).isTrue();
-        assertThat(repo.slotsInUse(ACCOUNT)).isEqualTo(3);
+        assertThat(repo.slotsInUse(ACCOUNT)).isEqualTo(6);
     }
 
     @Test
