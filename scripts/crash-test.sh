@@ -62,7 +62,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # it prints its base URL alone on a line of stdout (its log goes there too)
-for _ in $(seq 100); do grep -q '^http://' "$WORK/sandbox.url" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -qs '^http://' "$WORK/sandbox.url" && break; sleep 0.1; done
 URL=$(grep -m1 '^http://' "$WORK/sandbox.url" || true)
 [ -n "$URL" ] || { echo "the sandbox did not start"; cat "$WORK/sandbox.log"; exit 1; }
 
@@ -179,8 +179,12 @@ if short: problems.append(f"status checks sooner than the interval after the pre
 stored_prompts = set(stored.values())
 lost = collections.Counter()
 lost_ids = collections.defaultdict(list)
+failed_unstored = 0
 for t in stats.get("tasks", []):
-    if t["prompt"] in stored_prompts or t["finalStatus"] in (3, 4):
+    if t["prompt"] in stored_prompts:
+        continue
+    if t["finalStatus"] in (3, 4):
+        failed_unstored += 1
         continue
     lost[t["api"]] += 1
     lost_ids[t["api"]].append(t["prompt"].replace("crash test job ", "#"))
@@ -208,7 +212,8 @@ codes = collections.Counter(c for c, _ in dead.values())
 print(f"requests {jobs}: stored {len(stored)}, dead-lettered {len(dead)} {dict(codes)}")
 print(f"sandbox: tasks created {stats.get('tasksCreated')}, posts {stats.get('posts')}, status checks {stats.get('statusChecks')}, breaches {breaches}, peak active {stats.get('maxActiveObserved')}")
 print(f"breaches {breaches} (post rate {stats.get('postRateBreaches')}, status rate {stats.get('statusRateBreaches')}, task limit {stats.get('taskLimitBreaches')}, early checks {stats.get('earlyChecks')}, over 60 checks {stats.get('checksOverLimit')}), checks too soon after the previous {short}; double payments {double}; in two places {len(both)}")
-print("paid but lost: " + ", ".join(f"{api} {lost.get(api, 0)}" + (f" {sorted(lost_ids[api])}" if lost_ids[api] else "") for api in ("yesai", "openai")))
+print("paid but lost: " + ", ".join(f"{api} {lost.get(api, 0)}" + (f" {sorted(lost_ids[api])}" if lost_ids[api] else "") for api in ("yesai", "openai"))
+      + f" (not counted: {failed_unstored} task(s) of unstored requests that failed at the provider, no video)")
 print(f"slot idle per unknown outcome (provider minutes, slotHeldUntil - deadAt from the job records): {'; '.join(idle) or 'none'}")
 aims = os.path.join(work, "aims.txt")
 if os.path.exists(aims):
