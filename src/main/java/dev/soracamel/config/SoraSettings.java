@@ -47,7 +47,22 @@ public record SoraSettings(
         Duration stepLease,
         Duration storeRetryDelay,
         Duration storeRetryMaxDelay,
-        Duration storeGiveUpAfter) {
+        Duration storeGiveUpAfter,
+        Lookup lookup) {
+
+    /**
+     * How the task of a submit whose answer was lost is looked up where the provider lists tasks
+     * ({@code sora.submit.lookup.*}).
+     *
+     * @param enabled    false: an unknown outcome is settled at once, as where no list exists
+     * @param firstDelay provider time from the lost answer to the first page: some gateways list a new task
+     *                   only after a while (scaled like every provider duration)
+     * @param pageSize   tasks per page (the spec allows up to 100)
+     * @param maxPages   pages read per lookup; a window not covered by then settles nothing
+     * @param maxFailures pages that may fail (5xx, timeout) before the lookup is given up
+     */
+    public record Lookup(boolean enabled, Duration firstDelay, int pageSize, int maxPages, int maxFailures) {
+    }
 
     public static SoraSettings read(Props p) {
         Map<String, ProviderSettings> providers = new LinkedHashMap<>();
@@ -102,7 +117,12 @@ public record SoraSettings(
                 p.duration("sora.repository.step-lease", "10m"),
                 Duration.ofMillis(p.integer("sora.store.retry-delay-ms", 2000)),
                 p.duration("sora.store.outage.max-retry-delay", "5m"),
-                p.duration("sora.store.outage.give-up-after", "6h"));
+                p.duration("sora.store.outage.give-up-after", "6h"),
+                new Lookup(p.bool("sora.submit.lookup.enabled", true),
+                        p.duration("sora.submit.lookup.first-delay", "10s"),
+                        Math.max(1, Math.min(100, p.integer("sora.submit.lookup.page-size", 100))),
+                        Math.max(1, p.integer("sora.submit.lookup.max-pages", 5)),
+                        Math.max(0, p.integer("sora.submit.lookup.max-failures", 5))));
     }
 
     /**

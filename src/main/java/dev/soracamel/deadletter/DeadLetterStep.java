@@ -127,6 +127,8 @@ public class DeadLetterStep {
         if (job != null) {
             if (!board.delivery().deadLettered(job)) {
                 ex.setRouteStop(true); // another node wrote it and sends its event
+            } else {
+                board.events().deadLettered(job);
             }
         } else {
             IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);

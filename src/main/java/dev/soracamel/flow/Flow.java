@@ -59,6 +59,7 @@ public final class Flow {
         if (token != null && !token.isBlank()) {
             m.setHeader("Authorization", "Bearer " + token);
         }
+        call.headers().forEach(m::setHeader);
         if (call.jsonBody() != null) {
             m.setHeader(Exchange.CONTENT_TYPE, "application/json");
             m.setBody(call.jsonBody());

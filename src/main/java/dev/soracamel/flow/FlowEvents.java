@@ -1,6 +1,7 @@
 package dev.soracamel.flow;
 
 import dev.soracamel.job.Job;
+import dev.soracamel.provider.LookupResult;
 import dev.soracamel.provider.StatusResult;
 import dev.soracamel.provider.SubmitResult;
 
@@ -51,6 +52,16 @@ public interface FlowEvents {
             }
 
             @Override
+            public void lookupAnswered(Job job, LookupResult result, int httpStatus) {
+                safe.accept(() -> observer.lookupAnswered(job, result, httpStatus));
+            }
+
+            @Override
+            public void deadLettered(Job job) {
+                safe.accept(() -> observer.deadLettered(job));
+            }
+
+            @Override
             public void downloadAttempt(Job job, String outcome, int httpStatus, Throwable error) {
                 safe.accept(() -> observer.downloadAttempt(job, outcome, httpStatus, error));
             }
@@ -76,6 +87,17 @@ public interface FlowEvents {
 
     /** A status GET got no answer; the board checks again later. */
     default void statusNoAnswer(Job job, Throwable error) {
+    }
+
+    /**
+     * A page of the provider's list of tasks, read to find a lost submit's task, was answered with
+     * {@code httpStatus} and read as {@code result} (null, status 0: no answer came); the board has acted on it.
+     */
+    default void lookupAnswered(Job job, LookupResult result, int httpStatus) {
+    }
+
+    /** The job's dead letter is written; {@link Job#deadLetter} says why. */
+    default void deadLettered(Job job) {
     }
 
     /**

@@ -19,10 +19,13 @@ import dev.soracamel.job.BanList;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobRepository;
 import dev.soracamel.job.JobState;
+import dev.soracamel.provider.ListedTask;
+import dev.soracamel.provider.LookupResult;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.StatusResult;
 import dev.soracamel.provider.SubmitResult;
 import dev.soracamel.spend.Spend;
+import dev.soracamel.text.Untrusted;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -375,6 +378,7 @@ public class JobBoard {
         // the job is this node's until its answer can no longer come: then another node calls the outcome unknown
         claim(head, now, settings.claimLease().plus(rt.settings.connectTimeout()).plus(rt.settings.responseTimeout()));
         spend.submitting(head, now);
+        head.submitSentAt = now;
         head.record("submitting", "slot " + (slots + 1) + "/" + rt.settings.activeTasks());
         if (!tx.update(head)) {
             return null;
@@ -503,26 +507,81 @@ public class JobBoard {
     }
 
     /**
-     * A submit that may or may not have created a paid task. By default it is dead-lettered rather than risk
-     * paying twice; its slot is still counted until such a task would have ended. The caller writes the job.
+     * A submit that may or may not have created a paid task. Where the provider lists the account's recent
+     * tasks, the job first looks its task up there ({@link #lookupAnswered}); otherwise, or when the lookup
+     * cannot tell, it is dead-lettered rather than risk paying twice. The caller writes the job.
      *
      * @return true when the job goes to the dead-letter channel
      */
     private boolean unknownOutcome(ProviderRuntime rt, Job job, String why) {
         Instant now = repo.now();
+        if (settings.lookup().enabled() && rt.adapter.canLookUp() && job.lookup == null && submitLeft(job) != null) {
+            // POLLING without a task: the job keeps its slot, and its lookup waits for the status gate like a check.
+            // Its charge counts as spent meanwhile, as for any unknown outcome: budgets are rebuilt from charges.
+            spend.maybeCreated(job);
+            unclaim(job);
+            job.state = JobState.POLLING;
+            job.lookup = new Job.Lookup();
+            job.lookup.since = now;
+            job.lookup.why = why;
+            job.nextCheckAt = now.plus(settings.scaled(settings.lookup().firstDelay()));
+            job.record("outcome unknown, looking the task up", why);
+            LOG.warn("job {} [{}] submit outcome unknown ({}); looking its task up in the provider's list at {}",
+                    job.requestId, job.provider, why, job.nextCheckAt);
+            return false;
+        }
+        return outcomeStaysUnknown(rt, job, why, rt.adapter.canLookUp() ? null : noLookupAdvice(rt, job, now));
+    }
+
+    /**
+     * Today's rule for an outcome nobody could settle: dead-lettered (or resubmitted, if so configured), its slot
+     * counted until such a task would have ended.
+     *
+     * @param finding what a lookup found, or for a provider without a list what to ask its support; may be null
+     */
+    private boolean outcomeStaysUnknown(ProviderRuntime rt, Job job, String why, String finding) {
+        Instant now = repo.now();
+        job.lookup = null;
         spend.maybeCreated(job);
         job.slotHeldUntil = now.plus(maxTaskLife(rt, job));
         if (settings.resubmitOnUnknownOutcome()) {
-            LOG.warn("job {} [{}] submit outcome unknown ({}); resubmitting as sora.submit.resubmit-on-unknown-outcome "
-                    + "allows: this may pay twice", job.requestId, job.provider, why);
+            LOG.warn("job {} [{}] submit outcome unknown ({}{}); resubmitting as sora.submit.resubmit-on-unknown-outcome "
+                    + "allows: this may pay twice", job.requestId, job.provider, why,
+                    finding == null ? "" : "; " + finding);
             requeue(job, "outcome unknown, resubmit", why);
             return false;
         }
         die(job, "SUBMIT_OUTCOME_UNKNOWN", why + ". The provider may have created (and charged) a task; "
-                + "it was not submitted again. Check the provider's dashboard, then resubmit with a new request_id "
-                + "if needed", null, null, null);
+                + "it was not submitted again. " + (finding == null ? "Check the provider's dashboard, then resubmit "
+                + "with a new request_id if needed" : finding), null, null, null);
         claim(job, now, settings.stepLease());
         return true;
+    }
+
+    /** When the submit's POST left: recorded since lookups exist, else the moment its charge was counted. */
+    private static Instant submitLeft(Job job) {
+        return job.submitSentAt != null ? job.submitSentAt
+                : job.pendingCharge != null ? job.pendingCharge.at() : null;
+    }
+
+    /** For a provider with no list of tasks: what a person asks its support, in plain words. */
+    private String noLookupAdvice(ProviderRuntime rt, Job job, Instant now) {
+        Instant left = submitLeft(job);
+        String prompt = job.request == null ? "" : job.request.path("prompt").asText("");
+        String[] words = prompt.strip().split("\\s+");
+        String start = String.join(" ", java.util.Arrays.copyOf(words, Math.min(words.length, 8)))
+                + (words.length > 8 ? " ..." : "");
+        java.time.format.DateTimeFormatter utc = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .withZone(java.time.ZoneOffset.UTC);
+        return "A paid task may exist at " + rt.settings.name() + ": the submit left at "
+                + (left == null ? "an unknown time" : utc.format(left) + " UTC") + " and its answer never came. This "
+                + "provider has no call to look tasks up, so ask its support whether the account of the token in "
+                + "sora.provider." + rt.settings.name() + ".token created a task between "
+                + (left == null ? "?" : utc.format(left.minus(LostTaskMatch.CLOCK_SLACK))) + " and "
+                + utc.format(now.plus(LostTaskMatch.CLOCK_SLACK)) + " UTC"
+                + (job.customerId == null ? "" : " for customer_id '" + Untrusted.esc(job.customerId) + "'")
+                + " with a prompt starting \"" + Untrusted.esc(start) + "\"; if it did, ask them for its video (or its refund), "
+                + "otherwise resubmit the request with a new request_id";
     }
 
     private Duration maxTaskLife(ProviderRuntime rt, Job job) {
@@ -581,7 +640,9 @@ public class JobBoard {
                 return null;
             }
             rt.rules.take(tx.account(), Call.STATUS, now, repo.node());
-            due.statusChecks++;
+            if (due.lookup == null) {
+                due.statusChecks++; // a lookup is not a check of a task: the task's allowance is not spent on it
+            }
             due.nextCheckAt = now.plus(settings.scaled(rt.settings.pollInterval()));
             return tx.update(due) ? new Pick(due, Next.CHECK, sendBy()) : null;
         });
@@ -696,6 +757,123 @@ public class JobBoard {
         }
         return statusAnswered(job, StatusResult.error(StatusResult.Kind.RETRY, "CONNECTION_FAILED",
                 "the status check failed: " + error, 0));
+    }
+
+    // ---------------------------------------------------------------- looking up a lost submit's task
+
+    public synchronized Next lookupAnswered(Job job, LookupResult r) {
+        ProviderRuntime rt = runtimes.get(job.provider);
+        return repo.inAccount(rt.account(), false, tx -> {
+            rt.rules.release(tx.account(), Call.STATUS, tx.now(), repo.node());
+            Next next = job.lookup == null ? Next.WAIT : lookupAnswered(rt, tx, job, r);
+            if (!tx.update(job)) {
+                LOG.warn("job {} [{}]: the answer to its lookup ({}) came after another node changed the job; "
+                        + "this node dropped the answer", job.requestId, job.provider, r.kind());
+                return Next.WAIT;
+            }
+            return next;
+        });
+    }
+
+    public synchronized Next lookupFailed(Job job, Throwable error) {
+        return lookupAnswered(job, LookupResult.error(LookupResult.Kind.RETRY, "CONNECTION_FAILED",
+                "the lookup failed: " + error, 0, null));
+    }
+
+    /**
+     * A page of the provider's list of recent tasks, searched for the lost submit's task. The job adopts a task
+     * only when the pages read cover the submit's whole window and exactly one task in it matches; the next
+     * page is read when the list goes on past this one and has not yet left the window.
+     */
+    private Next lookupAnswered(ProviderRuntime rt, JobRepository.AccountTx tx, Job job, LookupResult r) {
+        Instant now = tx.now();
+        Account a = tx.account();
+        Job.Lookup l = job.lookup;
+        SoraSettings.Lookup rules = settings.lookup();
+        switch (r.kind()) {
+            case PAGE -> {
+                rt.rules.clearBackoff(a, Call.STATUS);
+                rt.rules.resumeIfPaused(a, false);
+                l.failures = 0;
+                l.pages++;
+                Instant from = submitLeft(job);
+                ListedTask expected = rt.adapter.expectedTask(job);
+                boolean pastWindow = false;
+                for (ListedTask t : r.tasks()) {
+                    l.seen++;
+                    pastWindow |= LostTaskMatch.olderThanWindow(t, from);
+                    if (LostTaskMatch.matches(expected, t, from, now) && !l.matches.contains(t.id())) {
+                        l.matches.add(t.id());
+                    }
+                }
+                boolean covered = pastWindow || !r.hasMore();
+                if (!covered && l.matches.size() < 2 && r.lastId() != null && l.pages < rules.maxPages()) {
+                    l.after = r.lastId();
+                    job.nextCheckAt = now; // the status gate spaces the next page from this answer
+                    return Next.WAIT;
+                }
+                if (covered && l.matches.size() == 1) {
+                    return adopt(rt, job, l.matches.get(0), now);
+                }
+                String finding = "Its task was looked up in the provider's list of recent videos: " + l.seen
+                        + " listed on " + l.pages + " page(s), " + (l.matches.isEmpty() ? "none matches"
+                        : l.matches.size() + " match (" + Untrusted.esc(String.join(", ", l.matches))
+                        + ") so none was adopted")
+                        + " (same model, size, seconds and prompt, created from " + from + " to " + now + ")"
+                        + (covered ? "" : "; the list was not read back to the submit's time ("
+                        + rules.maxPages() + " pages, sora.submit.lookup.max-pages)")
+                        + ". Check the provider's dashboard, then resubmit with a new request_id if needed";
+                return outcomeStaysUnknown(rt, job, l.why, finding) ? deadLetter(job, now) : Next.WAIT;
+            }
+            case RETRY -> {
+                Duration wait = rt.rules.backoff(a, Call.STATUS, now, r.providerWait());
+                l.failures++;
+                if (l.failures > rules.maxFailures()) {
+                    String finding = "Its task could not be looked up: the provider's list failed " + l.failures
+                            + " times (the last: " + r.code() + ": " + r.message() + "). Check the provider's "
+                            + "dashboard, then resubmit with a new request_id if needed";
+                    return outcomeStaysUnknown(rt, job, l.why, finding) ? deadLetter(job, now) : Next.WAIT;
+                }
+                LOG.warn("job {} [{}] lookup failed, {}: {}; looking again in {} ms", job.requestId, job.provider,
+                        r.code(), r.message(), wait.toMillis());
+                return schedule(job, now.plus(AccountRules.max(wait, settings.scaled(rt.settings.pollInterval()))),
+                        "lookup failed: " + r.code());
+            }
+            case PAUSE -> {
+                rt.rules.pause(a, now, r.code(), r.message(), true, tx.queued(QUEUE_LOOKAHEAD).size());
+                return schedule(job, now.plus(settings.scaled(rt.settings.pollInterval())), "paused: " + r.code());
+            }
+            default -> {
+                String finding = "Its task could not be looked up: " + r.code() + ": " + r.message()
+                        + ". Check the provider's dashboard, then resubmit with a new request_id if needed";
+                return outcomeStaysUnknown(rt, job, l.why, finding) ? deadLetter(job, now) : Next.WAIT;
+            }
+        }
+    }
+
+    private Next deadLetter(Job job, Instant now) {
+        claim(job, now, settings.stepLease());
+        return Next.DEAD_LETTER;
+    }
+
+    /** The lost submit's task, found: the job goes on as if the submit had been answered. */
+    private Next adopt(ProviderRuntime rt, Job job, String taskId, Instant now) {
+        Job.Lookup l = job.lookup;
+        spend.adopted(job, taskId);
+        job.lookup = null;
+        job.taskId = taskId;
+        job.taskIds.add(taskId);
+        job.tasksCreated++;
+        job.submitRetries = 0;
+        // the task was created before its answer was lost: counting from then keeps the first check late enough
+        job.submittedAt = l.since;
+        job.statusChecks = 0;
+        Instant first = l.since.plus(settings.scaled(rt.adapter.firstCheckDelay(job)));
+        job.nextCheckAt = first.isAfter(now) ? first : now;
+        job.record("adopted", "task " + taskId + " after a lost answer");
+        LOG.info("job {} [{}] adopted task {} after a lost answer ({} listed videos looked at); next status check at {}",
+                job.requestId, job.provider, Untrusted.esc(taskId), l.seen, job.nextCheckAt);
+        return Next.WAIT;
     }
 
     private Next schedule(Job job, Instant next, String what) {

@@ -54,6 +54,15 @@ public class Job {
     /** Resubmits after a provider timeout (status 4). */
     public int timeoutResubmits;
 
+    /** When the current submit's POST was let go: the earliest a task it created can have been created. */
+    public Instant submitSentAt;
+    /**
+     * Set while the job looks up the task of a submit whose answer was lost, in the provider's list of recent
+     * tasks; the job is POLLING without a task id meanwhile, so it holds its slot and the lookup goes through
+     * the account's status gate.
+     */
+    public Lookup lookup;
+
     public Instant submittedAt;
     /** Status checks sent for the current task. */
     public int statusChecks;
@@ -110,6 +119,25 @@ public class Job {
     public Instant claimUntil;
 
     public List<Event> history = new ArrayList<>();
+
+    /** Where the lookup of a lost submit's task stands. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class Lookup {
+        /** When the submit's outcome became unknown. */
+        public Instant since;
+        /** Why it is unknown, for the dead letter if the lookup does not settle it. */
+        public String why;
+        /** Pages of the list read so far, and the cursor of the next one. */
+        public int pages;
+        public String after;
+        /** Listed tasks looked at so far. */
+        public int seen;
+        /** Ids of the listed tasks that match the job. */
+        public List<String> matches = new ArrayList<>();
+        /** Pages that could not be read (5xx, timeout), one after the other. */
+        public int failures;
+    }
 
     public Job record(String event, String detail) {
         history.add(new Event(Instant.now(), event, detail));

@@ -16,6 +16,7 @@ import dev.soracamel.flow.JobBoard;
 import dev.soracamel.flow.ProviderView;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
+import dev.soracamel.provider.LookupResult;
 import dev.soracamel.provider.StatusResult;
 import dev.soracamel.provider.SubmitResult;
 import io.micrometer.core.instrument.Counter;
@@ -61,6 +62,7 @@ final class PipelineMetrics implements FlowEvents {
     private final Map<List<String>, Counter> calls = new ConcurrentHashMap<>();
     private final Map<String, Timer> submitToStored = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> checksPerTask = new ConcurrentHashMap<>();
+    private final Map<String, Counter> maybeLost = new ConcurrentHashMap<>();
     /** Set by close(): a step still finishing must not put a meter back into the registry. */
     private volatile boolean closed;
 
@@ -110,6 +112,7 @@ final class PipelineMetrics implements FlowEvents {
         calls.clear();
         submitToStored.clear();
         checksPerTask.clear();
+        maybeLost.clear();
     }
 
     // ---------------------------------------------------------------- gauges (read when scraped)
@@ -179,6 +182,29 @@ final class PipelineMetrics implements FlowEvents {
     }
 
     @Override
+    public void lookupAnswered(Job job, LookupResult result, int httpStatus) {
+        call(job.provider, "lookup", result == null ? "retry" : lookupOutcome(result.kind()), httpClass(httpStatus));
+    }
+
+    /**
+     * A job that left while a task it paid for may exist at the provider: its submit's answer was lost and no
+     * lookup found the task (or the provider has none). Each one is money a person may recover from the
+     * provider's support.
+     */
+    @Override
+    public void deadLettered(Job job) {
+        boolean uncertain = !job.charges.isEmpty() && Boolean.TRUE.equals(job.charges.get(job.charges.size() - 1).uncertain());
+        if (closed || !("SUBMIT_OUTCOME_UNKNOWN".equals(job.deadCode) || uncertain)) {
+            return;
+        }
+        maybeLost.computeIfAbsent(job.provider, p -> register(Counter.builder("sora.jobs.maybe.paid.lost")
+                .description("Jobs dead-lettered while a task they may have paid for may exist at the provider "
+                        + "(a submit's answer was lost and no lookup found its task): ask the provider's support")
+                .tags(pipeline).tags("provider", p)
+                .register(registry))).increment();
+    }
+
+    @Override
     public void downloadAttempt(Job job, String outcome, int httpStatus, Throwable error) {
         call(job.provider, "download", outcome, httpClass(httpStatus));
     }
@@ -189,8 +215,8 @@ final class PipelineMetrics implements FlowEvents {
         }
         calls.computeIfAbsent(List.of(provider, endpoint, outcome, http), k -> register(
                 Counter.builder("sora.api.calls")
-                        .description("Calls to the provider's API, by endpoint (submit, status, download), what came "
-                                + "of them and the HTTP status class (none: no answer)")
+                        .description("Calls to the provider's API, by endpoint (submit, status, lookup, download), "
+                                + "what came of them and the HTTP status class (none: no answer)")
                         .tags(pipeline).tags("provider", provider, "endpoint", endpoint, "outcome", outcome, "http", http)
                         .register(registry))).increment();
     }
@@ -266,6 +292,15 @@ final class PipelineMetrics implements FlowEvents {
             case RETRY -> "retry";
             case PAUSE -> "paused";
             case LOST -> "lost";
+        };
+    }
+
+    static String lookupOutcome(LookupResult.Kind kind) {
+        return switch (kind) {
+            case PAGE -> "page";
+            case RETRY -> "retry";
+            case PAUSE -> "paused";
+            case UNAVAILABLE -> "unavailable";
         };
     }
 

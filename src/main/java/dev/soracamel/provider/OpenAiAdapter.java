@@ -182,7 +182,8 @@ public class OpenAiAdapter implements ProviderAdapter {
         if (image != null) {
             body.putObject("input_reference").put("image_url", image);
         }
-        return new HttpCall("POST", ApiJson.join(settings.baseUrl(), VIDEOS), body.toString());
+        return new HttpCall("POST", ApiJson.join(settings.baseUrl(), VIDEOS), body.toString(),
+                java.util.Map.of(IdempotencyKey.HEADER, IdempotencyKey.of(job)));
     }
 
     @Override
@@ -267,6 +268,82 @@ public class OpenAiAdapter implements ProviderAdapter {
             return StatusResult.error(Kind.RETRY, errCode, message, code).waiting(http.retryAfter());
         }
         return StatusResult.error(Kind.LOST, errCode, message, code);
+    }
+
+    @Override
+    public boolean canLookUp() {
+        return true;
+    }
+
+    /** {@code GET /v1/videos} (ListVideos), newest first. */
+    @Override
+    public HttpCall lookup(Job job, String after, int limit) {
+        String query = "?limit=" + limit + "&order=desc"
+                + (after == null ? "" : "&after=" + java.net.URLEncoder.encode(after, java.nio.charset.StandardCharsets.UTF_8));
+        return new HttpCall("GET", ApiJson.join(settings.baseUrl(), VIDEOS) + query, null);
+    }
+
+    @Override
+    public LookupResult interpretLookup(HttpAnswer http) {
+        JsonNode answer = ApiJson.parseObject(json, http.body());
+        int code = http.status();
+        if (code == 200) {
+            JsonNode data = answer == null ? null : answer.get("data");
+            if (data == null || !data.isArray()) {
+                return LookupResult.error(LookupResult.Kind.UNAVAILABLE, "UNEXPECTED_RESPONSE",
+                        "the list of videos has no data array: " + ApiJson.excerpt(http.body()), code, null);
+            }
+            List<ListedTask> tasks = new java.util.ArrayList<>();
+            for (JsonNode v : data) {
+                tasks.add(listed(v));
+            }
+            String last = ApiJson.text(answer, "last_id");
+            if (last == null && !tasks.isEmpty()) {
+                last = tasks.get(tasks.size() - 1).id();
+            }
+            // a list that does not say whether more follow is read as complete: the caller then judges by the
+            // oldest creation time it saw whether the page covered the submit's window
+            return LookupResult.page(tasks, answer.path("has_more").asBoolean(false), last);
+        }
+        String errCode = errorCode(answer, code);
+        String message = errorMessage(answer, code, http.body());
+        if (code == 401 || code == 403) {
+            return LookupResult.error(LookupResult.Kind.PAUSE, errCode, message, code, null);
+        }
+        if (code == 429 || code == 408 || code >= 500) {
+            return LookupResult.error(LookupResult.Kind.RETRY, errCode, message, code, http.retryAfter());
+        }
+        return LookupResult.error(LookupResult.Kind.UNAVAILABLE, errCode, message, code, null);
+    }
+
+    @Override
+    public ListedTask expectedTask(Job job) {
+        ObjectNode r = job.request;
+        return new ListedTask(null, job.model, r.path("size").asText(), seconds(r), r.path("prompt").asText(), null);
+    }
+
+    /** A listed video, read as tolerantly as a status answer: seconds or duration, created_at in s, ms or ISO. */
+    private static ListedTask listed(JsonNode v) {
+        JsonNode sec = v.hasNonNull("seconds") ? v.get("seconds") : v.get("duration");
+        String seconds = sec == null || sec.isNull() ? null
+                : sec.isNumber() ? String.valueOf(sec.asInt()) : sec.asText();
+        return new ListedTask(ApiJson.text(v, "id"), ApiJson.text(v, "model"), ApiJson.text(v, "size"), seconds,
+                ApiJson.text(v, "prompt"), createdAt(v.get("created_at")));
+    }
+
+    private static java.time.Instant createdAt(JsonNode c) {
+        if (c == null || c.isNull()) {
+            return null;
+        }
+        if (c.isNumber()) {
+            long n = c.asLong();
+            return n > 100_000_000_000L ? java.time.Instant.ofEpochMilli(n) : java.time.Instant.ofEpochSecond(n);
+        }
+        try {
+            return java.time.Instant.parse(c.asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Gateways put the finished video's link in different places. */

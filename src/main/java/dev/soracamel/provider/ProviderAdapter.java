@@ -43,4 +43,29 @@ public interface ProviderAdapter {
     HttpCall status(Job job);
 
     StatusResult interpretStatus(HttpAnswer answer);
+
+    /**
+     * Whether the provider lists an account's recent tasks, so that the task of a submit whose answer was lost
+     * can be looked up instead of given up.
+     */
+    default boolean canLookUp() {
+        return false;
+    }
+
+    /**
+     * A page of the account's recent tasks, newest first: {@code limit} of them, after the task {@code after}
+     * (null: from the newest).
+     */
+    default HttpCall lookup(Job job, String after, int limit) {
+        throw new UnsupportedOperationException("this provider has no list of tasks");
+    }
+
+    default LookupResult interpretLookup(HttpAnswer answer) {
+        throw new UnsupportedOperationException("this provider has no list of tasks");
+    }
+
+    /** The job's task as the provider's list would show it (its id and creation time unknown). */
+    default ListedTask expectedTask(Job job) {
+        throw new UnsupportedOperationException("this provider has no list of tasks");
+    }
 }

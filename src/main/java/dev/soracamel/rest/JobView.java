@@ -29,6 +29,15 @@ public final class JobView {
         v.put("status_checks", j.statusChecks);
         v.put("last_status", j.lastStatus);
         v.put("next_check_at", j.state == JobState.POLLING ? j.nextCheckAt : null);
+        if (j.lookup != null) {
+            // POLLING without a task id: say why, or a person sees a job polling nothing
+            Map<String, Object> lookup = new LinkedHashMap<>();
+            lookup.put("since", j.lookup.since);
+            lookup.put("why", j.lookup.why);
+            lookup.put("pages_read", j.lookup.pages);
+            lookup.put("videos_seen", j.lookup.seen);
+            v.put("looking_up_lost_task", lookup);
+        }
 
         Map<String, Object> attempts = new LinkedHashMap<>();
         attempts.put("tasks_created", j.tasksCreated);

@@ -78,6 +78,21 @@ final class PromptMarkers {
         return Outcome.COMPLETE;
     }
 
+    /** What becomes of a create's answer once its task exists. */
+    enum Answer { SEND, DROP, BAD_GATEWAY }
+
+    /**
+     * {@code [sandbox:lose-answer]}: the task is created and paid, then the connection is closed with no
+     * answer; {@code [sandbox:lose-answer-502]}: the same, answered 502 by the "gateway" in front. The client
+     * cannot tell whether a task exists. An idempotent replay of the create answers normally.
+     */
+    static Answer createAnswer(String prompt) {
+        if (prompt.contains("[sandbox:lose-answer-502]")) {
+            return Answer.BAD_GATEWAY;
+        }
+        return prompt.contains("[sandbox:lose-answer]") ? Answer.DROP : Answer.SEND;
+    }
+
     static boolean truncateOnce(String prompt) {
         return prompt.contains("[sandbox:truncate-once]");
     }

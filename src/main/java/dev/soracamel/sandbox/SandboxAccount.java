@@ -120,6 +120,57 @@ final class SandboxAccount {
         }
     }
 
+    /** A create remembered under its Idempotency-Key: the body's digest, and its video once created. */
+    static final class Remembered {
+        final String bodyDigest;
+        volatile SandboxTask task;
+
+        Remembered(String bodyDigest) {
+            this.bodyDigest = bodyDigest;
+        }
+    }
+
+    private final Map<String, Remembered> idempotencyKeys = new java.util.HashMap<>();
+
+    /**
+     * The create remembered under {@code key}; or, when there is none, null after remembering this one as in
+     * flight, so that a second create with the key waits for nothing and is told it conflicts.
+     */
+    Remembered remember(String key, String bodyDigest) {
+        synchronized (lock) {
+            Remembered r = idempotencyKeys.get(key);
+            if (r == null) {
+                idempotencyKeys.put(key, new Remembered(bodyDigest));
+            }
+            return r;
+        }
+    }
+
+    /** The create under {@code key} made {@code task}; null: it made none, and the key is free again. */
+    void remembered(String key, SandboxTask task) {
+        synchronized (lock) {
+            if (task == null) {
+                idempotencyKeys.remove(key);
+            } else {
+                idempotencyKeys.get(key).task = task;
+            }
+        }
+    }
+
+    /** This account's /v1/videos tasks, oldest first. */
+    List<SandboxTask> videos() {
+        synchronized (lock) {
+            List<SandboxTask> out = new ArrayList<>();
+            for (SandboxTask t : tasks.values()) {
+                if (t.video != null) {
+                    out.add(t);
+                }
+            }
+            out.sort(java.util.Comparator.comparingLong((SandboxTask t) -> t.createdNanos).thenComparingLong(t -> t.id));
+            return out;
+        }
+    }
+
     /** Null when this account has no task of that id, whoever else may have one. */
     SandboxTask find(String apiId) {
         synchronized (lock) {

@@ -224,7 +224,8 @@ public final class SandboxServer implements AutoCloseable {
             server.createContext(DownloadHandler.PATH, new DownloadHandler(state));
             server.createContext(VideosHandler.PREFIX, new SlowAnswers(
                     new VideosHandler(new VideoCreate(state, this::baseUrl),
-                            new VideoRetrieve(state, this::baseUrl), new VideoContent(state)),
+                            new VideoRetrieve(state, this::baseUrl), new VideoContent(state),
+                            new VideoList(state, this::baseUrl)),
                     ex -> videosDelay(ex, submitDelay, statusDelay)));
             server.createContext("/sandbox/stats", exchange -> {
                 try (exchange) {
@@ -251,7 +252,7 @@ public final class SandboxServer implements AutoCloseable {
         return Math.round(providerMs * state.config.getTimeScale() * 1_000_000);
     }
 
-    /** A create is a submit, a retrieve a status check; downloads are answered at once. */
+    /** A create is a submit, a retrieve a status check; downloads and the list are answered at once. */
     private static long videosDelay(HttpExchange ex, long submitDelay, long statusDelay) {
         String path = ex.getRequestURI().getRawPath();
         if ("POST".equals(ex.getRequestMethod())) {

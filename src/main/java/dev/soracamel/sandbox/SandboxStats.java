@@ -29,6 +29,8 @@ public final class SandboxStats {
     private final AtomicLong tasksCreated = new AtomicLong();
     private final AtomicLong statusChecks = new AtomicLong();
     private final AtomicLong downloads = new AtomicLong();
+    private final AtomicLong videoLists = new AtomicLong();
+    private final AtomicLong idempotentReplays = new AtomicLong();
     private final AtomicLong postRateBreaches = new AtomicLong();
     private final AtomicLong statusRateBreaches = new AtomicLong();
     private final AtomicLong taskLimitBreaches = new AtomicLong();
@@ -69,6 +71,15 @@ public final class SandboxStats {
 
     /** Requests to a status endpoint (Yes Ai's or GET /v1/videos/{id}), whatever their answer. */
     public long statusChecks() { return statusChecks.get(); }
+
+    /**
+     * Requests to {@code GET /v1/videos} (the list), whatever their answer. They share the status GETs' rate
+     * window (one a provider second), so a too-early one counts in {@link #statusRateBreaches()}.
+     */
+    public long videoLists() { return videoLists.get(); }
+
+    /** Creates answered from an earlier create with the same Idempotency-Key and body: nothing new created. */
+    public long idempotentReplays() { return idempotentReplays.get(); }
 
     /** Videos served with 200, by result link or /v1/videos/{id}/content (a truncated one included). */
     public long downloads() { return downloads.get(); }
@@ -137,6 +148,8 @@ public final class SandboxStats {
         m.put("tasksCreated", tasksCreated());
         m.put("statusChecks", statusChecks());
         m.put("downloads", downloads());
+        m.put("videoLists", videoLists());
+        m.put("idempotentReplays", idempotentReplays());
         m.put("postRateBreaches", postRateBreaches());
         m.put("statusRateBreaches", statusRateBreaches());
         m.put("taskLimitBreaches", taskLimitBreaches());
@@ -157,6 +170,8 @@ public final class SandboxStats {
     void post() { bump(s -> s.posts); }
     void statusCheck() { bump(s -> s.statusChecks); }
     void download() { bump(s -> s.downloads); }
+    void videoList() { bump(s -> s.videoLists); }
+    void idempotentReplay() { bump(s -> s.idempotentReplays); }
     void postRateBreach() { bump(s -> s.postRateBreaches); }
     void statusRateBreach() { bump(s -> s.statusRateBreaches); }
     void taskLimitBreach() { bump(s -> s.taskLimitBreaches); }

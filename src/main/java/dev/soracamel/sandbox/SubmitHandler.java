@@ -67,6 +67,20 @@ final class SubmitHandler extends ApiHandler {
             LOG.info("task {} created; dropping its response on purpose", task.id);
             throw HttpIo.abortConnection("dropNextPostResponses");
         }
+        switch (PromptMarkers.createAnswer(request.prompt())) {
+            case DROP -> {
+                LOG.info("task {} created; dropping its response as its prompt asks", task.id);
+                throw HttpIo.abortConnection("[sandbox:lose-answer]");
+            }
+            case BAD_GATEWAY -> {
+                LOG.info("task {} created; answering 502 as its prompt asks", task.id);
+                HttpIo.sendText(exchange, 502, "<html><head><title>502 Bad Gateway</title></head><body>"
+                        + "<center><h1>502 Bad Gateway</h1></center></body></html>");
+                return;
+            }
+            default -> {
+            }
+        }
         HttpIo.sendJson(exchange, 200, AnimationJson.created(task));
     }
 }

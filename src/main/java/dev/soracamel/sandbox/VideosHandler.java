@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything under {@code /v1/}: routes the three simulated endpoints and turns an {@link OpenAiException}
- * into OpenAI's error answer, a bug into a 500 in the same shape. Any other path or method, listing and
- * deleting videos included, is answered as OpenAI answers an unknown route: 404 "Invalid URL".
+ * Everything under {@code /v1/}: routes the four simulated endpoints and turns an {@link OpenAiException}
+ * into OpenAI's error answer, a bug into a 500 in the same shape. Any other path or method, deleting videos
+ * included, is answered as OpenAI answers an unknown route: 404 "Invalid URL".
  */
 final class VideosHandler implements HttpHandler {
 
@@ -23,11 +23,13 @@ final class VideosHandler implements HttpHandler {
     private final VideoCreate create;
     private final VideoRetrieve retrieve;
     private final VideoContent content;
+    private final VideoList list;
 
-    VideosHandler(VideoCreate create, VideoRetrieve retrieve, VideoContent content) {
+    VideosHandler(VideoCreate create, VideoRetrieve retrieve, VideoContent content, VideoList list) {
         this.create = create;
         this.retrieve = retrieve;
         this.content = content;
+        this.list = list;
     }
 
     @Override
@@ -53,6 +55,10 @@ final class VideosHandler implements HttpHandler {
         String path = exchange.getRequestURI().getRawPath();
         if (path.equals(VIDEOS) && method.equals("POST")) {
             create.handle(exchange);
+            return;
+        }
+        if (path.equals(VIDEOS) && method.equals("GET")) {
+            list.handle(exchange);
             return;
         }
         Matcher m = ONE_VIDEO.matcher(path);

@@ -350,7 +350,21 @@ public final class Spend {
         settle(job, job.pendingCharge == null ? null : job.pendingCharge.maybeCreated());
     }
 
-    /** The provider refused the submit: no task, nothing spent. */
+    /**
+     * The task of a submit whose answer was lost was found at the provider: the charge counted as spent when
+     * the answer was lost ({@link #maybeCreated}) is that task's. The amount was committed already.
+     */
+    public void adopted(Job job, String taskId) {
+        for (int i = job.charges.size() - 1; i >= 0; i--) {
+            Charge c = job.charges.get(i);
+            if (Boolean.TRUE.equals(c.uncertain())) {
+                job.charges.set(i, c.created(taskId));
+                return;
+            }
+        }
+    }
+
+        /** The provider refused the submit: no task, nothing spent. */
     public void noTask(Job job) {
         Charge c = job.pendingCharge;
         if (c != null) {

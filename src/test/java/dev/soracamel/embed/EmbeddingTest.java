@@ -157,7 +157,7 @@ class EmbeddingTest {
         // a rejected request never became a job: its dead letter has a name of its own, <id>~<digest>
         Path a3;
         try (var files = Files.list(dir.resolve("host-rejects"))) {
-            a3 = files.filter(f -> f.getFileName().toString().matches("a3~[0-9T]+-[0-9a-f]{6}\\.error\\.json"))
+            a3 = files.filter(f -> f.getFileName().toString().matches("a3~[0-9a-f]{16}\\.error\\.json"))
                     .findFirst().orElseThrow();
         }
         JsonNode rejected = JSON.readTree(a3.toFile());

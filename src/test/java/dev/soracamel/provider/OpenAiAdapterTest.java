@@ -131,4 +131,66 @@ class OpenAiAdapterTest {
         assertThat(adapter.interpretStatus(new HttpAnswer(200, "{\"status\":\"queued\"}",
                 Map.of("openai-poll-after-ms", "15000"))).providerWait()).isEqualTo(Duration.ofSeconds(15));
     }
+
+    @Test
+    void every_create_carries_an_idempotency_key_of_the_job_and_its_attempt() throws Exception {
+        Job job = new Job();
+        job.requestId = "r-1";
+        job.acceptedAt = java.time.Instant.parse("2026-11-29T12:00:00Z");
+        job.request = req("{\"model\":\"sora-2\",\"prompt\":\"a cat\",\"size\":\"1280x720\"}");
+        job.model = "sora-2";
+        String key = adapter.submit(job).headers().get("Idempotency-Key");
+        assertThat(key).matches("sora-[0-9a-f]{32}-t0-r0");
+        assertThat(adapter.submit(job).headers().get("Idempotency-Key")).as("the same submit sent again").isEqualTo(key);
+        job.submitRetries = 1; // refused before: nothing was created, and a server may have kept the refusal
+        assertThat(adapter.submit(job).headers().get("Idempotency-Key")).isNotEqualTo(key);
+        job.submitRetries = 0;
+        job.timeoutResubmits = 1; // a deliberate new task
+        assertThat(adapter.submit(job).headers().get("Idempotency-Key")).isNotEqualTo(key);
+        Job other = new Job();
+        other.requestId = "r-1";
+        other.acceptedAt = job.acceptedAt.plusSeconds(86_400); // the same request id, long after retention forgot it
+        other.request = job.request;
+        other.model = "sora-2";
+        assertThat(adapter.submit(other).headers().get("Idempotency-Key")).isNotEqualTo(key);
+    }
+
+    @Test
+    void the_list_of_videos_is_asked_newest_first_and_read_in_both_wordings() {
+        assertThat(adapter.lookup(new Job(), null, 50).url())
+                .isEqualTo("http://127.0.0.1:9/v1/videos?limit=50&order=desc");
+        assertThat(adapter.lookup(new Job(), "video_9", 50).url())
+                .isEqualTo("http://127.0.0.1:9/v1/videos?limit=50&order=desc&after=video_9");
+        LookupResult page = adapter.interpretLookup(HttpAnswer.of(200, "{\"object\":\"list\",\"data\":["
+                + "{\"id\":\"video_2\",\"model\":\"sora-2\",\"size\":\"1280x720\",\"seconds\":\"8\","
+                + "\"prompt\":\"a cat\",\"created_at\":1764417600},"
+                + "{\"id\":\"video_1\",\"model\":\"sora-2\",\"size\":\"720x1280\",\"duration\":4,"
+                + "\"created_at\":\"2025-11-29T12:00:00Z\"}],"
+                + "\"first_id\":\"video_2\",\"last_id\":\"video_1\",\"has_more\":true}"));
+        assertThat(page.kind()).isEqualTo(LookupResult.Kind.PAGE);
+        assertThat(page.hasMore()).isTrue();
+        assertThat(page.lastId()).isEqualTo("video_1");
+        assertThat(page.tasks()).containsExactly(
+                new ListedTask("video_2", "sora-2", "1280x720", "8", "a cat", java.time.Instant.ofEpochSecond(1764417600)),
+                new ListedTask("video_1", "sora-2", "720x1280", "4", null, java.time.Instant.parse("2025-11-29T12:00:00Z")));
+        assertThat(adapter.interpretLookup(HttpAnswer.of(404, "{\"error\":{\"message\":\"Invalid URL\"}}")).kind())
+                .isEqualTo(LookupResult.Kind.UNAVAILABLE);
+        assertThat(adapter.interpretLookup(HttpAnswer.of(200, "{\"object\":\"video\"}")).kind())
+                .isEqualTo(LookupResult.Kind.UNAVAILABLE);
+        assertThat(adapter.interpretLookup(HttpAnswer.of(502, "<html>")).kind()).isEqualTo(LookupResult.Kind.RETRY);
+        assertThat(adapter.interpretLookup(HttpAnswer.of(401, "{}")).kind()).isEqualTo(LookupResult.Kind.PAUSE);
+        assertThat(adapter.expectedTask(jobOf("{\"model\":\"sora-2\",\"prompt\":\"a cat\",\"size\":\"1280x720\"}")))
+                .isEqualTo(new ListedTask(null, "sora-2", "1280x720", "4", "a cat", null));
+    }
+
+    private Job jobOf(String request) {
+        try {
+            Job job = new Job();
+            job.request = req(request);
+            job.model = job.request.path("model").asText();
+            return job;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

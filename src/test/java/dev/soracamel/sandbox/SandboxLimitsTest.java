@@ -204,7 +204,7 @@ class SandboxLimitsTest {
                 URI.create(server.baseUrl() + SubmitHandler.PATH)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).isEqualTo(405);
         HttpResponse<String> unknown = client.http.send(HttpRequest.newBuilder(
-                URI.create(server.baseUrl() + "/v1/videos")).build(), HttpResponse.BodyHandlers.ofString());
+                URI.create(server.baseUrl() + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(server.stats().posts()).isZero();
     }

@@ -61,6 +61,28 @@ final class VideosTestClient extends PacedTestClient {
         return send(b.build());
     }
 
+    /** A create with an Idempotency-Key, paced like every create. */
+    Reply createWithKey(Map<String, Object> body, String key) {
+        lastPostNanos = pace(lastPostNanos);
+        try {
+            return send(request(VideosHandler.VIDEOS).header("Content-Type", "application/json")
+                    .header("Idempotency-Key", key)
+                    .POST(HttpRequest.BodyPublishers.ofString(SandboxTestClient.json(body))).build());
+        } finally {
+            lastPostNanos = System.nanoTime();
+        }
+    }
+
+    /** GET /v1/videos with the given query (null: none), paced with the retrievals: they share one window. */
+    Reply list(String query) {
+        lastGetNanos = pace(lastGetNanos);
+        try {
+            return get(VideosHandler.VIDEOS + (query == null ? "" : "?" + query));
+        } finally {
+            lastGetNanos = System.nanoTime();
+        }
+    }
+
     Reply retrieve(String id) {
         lastGetNanos = pace(lastGetNanos);
         try {
@@ -95,7 +117,7 @@ final class VideosTestClient extends PacedTestClient {
         return r;
     }
 
-    private Reply send(HttpRequest request) {
+    Reply send(HttpRequest request) {
         HttpResponse<String> r = sendForText(request);
         try {
             return new Reply(r.statusCode(), r.body().isEmpty() ? null : SandboxTestClient.JSON.readTree(r.body()),

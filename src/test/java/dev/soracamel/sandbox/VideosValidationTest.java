@@ -132,9 +132,9 @@ class VideosValidationTest {
         Reply unknown = client.retrieve("video_0123");
         assertThat(unknown.httpStatus()).isEqualTo(404);
         assertThat(unknown.code()).isEqualTo("video_not_found");
-        Reply list = client.get("/v1/videos");
-        assertThat(list.httpStatus()).isEqualTo(404);
-        assertThat(list.error().path("message").asText()).isEqualTo("Invalid URL (GET /v1/videos)");
+        Reply delete = client.send(client.request("/v1/videos/video_1").DELETE().build());
+        assertThat(delete.httpStatus()).isEqualTo(404);
+        assertThat(delete.error().path("message").asText()).isEqualTo("Invalid URL (DELETE /v1/videos/video_1)");
         assertThat(client.get("/v1/videos/video_1/remix").httpStatus()).isEqualTo(404);
     }
 }
