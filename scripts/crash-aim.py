@@ -67,8 +67,10 @@ def is_call(line):
         return False
     if aim == "submit":
         return " POST " in line
-    # a status check: Yes Ai's status path, or GET /v1/videos/{id} (not its /content)
-    return " GET " in line and not line.rstrip().endswith("/content")
+    # a status check: Yes Ai's status path, or GET /v1/videos/{id}; not /content, and not the list a lost
+    # answer is looked up in (the sandbox answers that at once)
+    call = line.rstrip()
+    return " GET " in call and ("/animations/" in call or "/v1/videos/" in call) and not call.endswith("/content")
 
 
 seen = videos()
