@@ -215,6 +215,8 @@ print(f"breaches {breaches} (post rate {stats.get('postRateBreaches')}, status r
 print("paid but lost: " + ", ".join(f"{api} {lost.get(api, 0)}" + (f" {sorted(lost_ids[api])}" if lost_ids[api] else "") for api in ("yesai", "openai"))
       + f" (not counted: {failed_unstored} task(s) of unstored requests that failed at the provider, no video)")
 print(f"slot idle per unknown outcome (provider minutes, slotHeldUntil - deadAt from the job records): {'; '.join(idle) or 'none'}")
+adopted = sum(1 for l in open(os.path.join(work, "pipeline.log"), errors="replace") if "after a lost answer (" in l and " adopted task " in l)
+print(f"lost submit answers settled by the /v1/videos lookup (task adopted, paid once): {adopted}")
 aims = os.path.join(work, "aims.txt")
 if os.path.exists(aims):
     kinds = collections.Counter(l.split(":")[0] for l in open(aims) if l.strip())
