@@ -57,6 +57,8 @@ final class SandboxMode {
                 .queueSeconds(p.decimal("sora.sandbox.queue-seconds", 5))
                 .generationSeconds2(p.decimal("sora.sandbox.generation-seconds-2", 70))
                 .generationSecondsPro(p.decimal("sora.sandbox.generation-seconds-pro", 320))
+                .submitDelayMs(p.decimal("sora.sandbox.submit-delay-ms", 0))
+                .statusDelayMs(p.decimal("sora.sandbox.status-delay-ms", 0))
                 .port(p.integer("sora.sandbox.port", 0));
         SandboxServer server = SandboxServer.start(cfg);
         ctx.getRegistry().bind("soraSandbox", server);

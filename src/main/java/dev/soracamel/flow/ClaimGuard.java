@@ -10,6 +10,8 @@ import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The last look before a provider call leaves: a call claimed from the repository carries the moment its claim's
@@ -19,6 +21,8 @@ import org.apache.hc.core5.http.HttpException;
  * request is written, so that neither a slow connect nor a pause before it can send a call on a lapsed claim.
  */
 public final class ClaimGuard implements ExecChainHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClaimGuard.class);
 
     /** The message header that carries the deadline ({@link System#nanoTime()}); never sent to the provider. */
     public static final String HEADER = "SoraClaimDeadline";
@@ -46,6 +50,8 @@ public final class ClaimGuard implements ExecChainHandler {
                 throw new ClaimLapsedException("the claim for this call lapsed " + (-left / 1_000_000)
                         + " ms before it could be sent (the process stalled?); it was not sent");
             }
+            // the one moment a crash test can aim at: from here the provider may act on the call
+            LOG.debug("provider call leaves: {} {}", request.getMethod(), request.getRequestUri());
         }
         return chain.proceed(request, scope);
     }

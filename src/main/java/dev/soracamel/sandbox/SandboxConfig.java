@@ -48,6 +48,8 @@ public final class SandboxConfig {
     private double linkTtlSeconds = 3600;
     private long videoBytes = 0;
     private int port = 0;
+    private double submitDelayMs = 0;
+    private double statusDelayMs = 0;
 
     /** Real milliseconds per provider millisecond: 0.05 makes one provider second last 50 ms. */
     public double getTimeScale() { return timeScale; }
@@ -125,6 +127,17 @@ public final class SandboxConfig {
     public int getPort() { return port; }
     public SandboxConfig port(int port) { this.port = port; return this; }
 
+    /**
+     * Provider milliseconds every submit's answer is held back (Yes Ai's and POST /v1/videos): the request is
+     * seen, counted and created when it arrives, only its answer is late, as with a slow provider. 0: at once.
+     */
+    public double getSubmitDelayMs() { return submitDelayMs; }
+    public SandboxConfig submitDelayMs(double ms) { this.submitDelayMs = ms; return this; }
+
+    /** Provider milliseconds every status check's answer is held back (Yes Ai's and GET /v1/videos/{id}). */
+    public double getStatusDelayMs() { return statusDelayMs; }
+    public SandboxConfig statusDelayMs(double ms) { this.statusDelayMs = ms; return this; }
+
     /** A copy, so the server keeps what it was started with. */
     SandboxConfig copy() {
         SandboxConfig c = new SandboxConfig().timeScale(timeScale).token(token).activeTaskLimit(activeTaskLimit)
@@ -133,7 +146,7 @@ public final class SandboxConfig {
                 .generationSecondsSora2Pro(generationSecondsSora2Pro).pollAfterSeconds(pollAfterSeconds)
                 .dialect(dialect).jitterFraction(jitterFraction)
                 .randomSeed(randomSeed).linkTtlSeconds(linkTtlSeconds).videoBytes(videoBytes)
-                .port(port);
+                .port(port).submitDelayMs(submitDelayMs).statusDelayMs(statusDelayMs);
         c.accounts.addAll(accounts);
         return c;
     }
@@ -164,6 +177,8 @@ public final class SandboxConfig {
         require(linkTtlSeconds > 0, "linkTtlSeconds must be > 0");
         require(videoBytes >= 0, "videoBytes must be >= 0");
         require(port >= 0 && port <= 65535, "port must be in [0, 65535]");
+        require(submitDelayMs >= 0 && Double.isFinite(submitDelayMs), "submitDelayMs must be >= 0");
+        require(statusDelayMs >= 0 && Double.isFinite(statusDelayMs), "statusDelayMs must be >= 0");
     }
 
     static int tariffLimit(String tariff) {

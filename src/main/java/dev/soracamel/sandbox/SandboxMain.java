@@ -18,6 +18,8 @@ import java.util.concurrent.CountDownLatch;
  * --seed N          random seed of the generation-time jitter (default 42)
  * --dialect D       openai|gateway: how the default account's /v1/videos answers are worded (default openai)
  * --account T:N[:D] a further account: token T, N active tasks, dialect D (default openai); repeatable
+ * --submit-delay-ms N  provider ms each submit's answer is held back (default 0)
+ * --status-delay-ms N  provider ms each status check's answer is held back (default 0)
  * </pre>
  */
 public final class SandboxMain {
@@ -33,7 +35,7 @@ public final class SandboxMain {
             System.err.println("sandbox: " + e.getMessage());
             System.err.println("usage: SandboxMain [--port N] [--time-scale X] [--tariff T] [--token T]"
                     + " [--rpoints N] [--video-bytes N] [--link-ttl S] [--seed N] [--dialect openai|gateway]"
-                    + " [--account TOKEN:LIMIT[:gateway]]...");
+                    + " [--account TOKEN:LIMIT[:gateway]]... [--submit-delay-ms N] [--status-delay-ms N]");
             System.exit(2);
             return;
         }
@@ -64,6 +66,8 @@ public final class SandboxMain {
                     case "--seed": config.randomSeed(Long.parseLong(value)); break;
                     case "--dialect": config.dialect(dialect(value)); break;
                     case "--account": account(config, value); break;
+                    case "--submit-delay-ms": config.submitDelayMs(Double.parseDouble(value)); break;
+                    case "--status-delay-ms": config.statusDelayMs(Double.parseDouble(value)); break;
                     default: throw new IllegalArgumentException("unknown option " + flag);
                 }
             } catch (NumberFormatException e) {

@@ -215,12 +215,18 @@ public final class SandboxServer implements AutoCloseable {
         synchronized (bindLock) {
             HttpServer server = HttpServer.create(
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), wantedPort), 64);
-            server.createContext(SubmitHandler.PATH, new SubmitHandler(state, images));
-            server.createContext(StatusHandler.PATH, new StatusHandler(state, this::baseUrl));
+            long submitDelay = realNanos(state.config.getSubmitDelayMs());
+            long statusDelay = realNanos(state.config.getStatusDelayMs());
+            server.createContext(SubmitHandler.PATH,
+                    new SlowAnswers(new SubmitHandler(state, images), ex -> submitDelay));
+            server.createContext(StatusHandler.PATH,
+                    new SlowAnswers(new StatusHandler(state, this::baseUrl), ex -> statusDelay));
             server.createContext(DownloadHandler.PATH, new DownloadHandler(state));
-            server.createContext(VideosHandler.PREFIX, new VideosHandler(new VideoCreate(state, this::baseUrl),
-                    new VideoRetrieve(state, this::baseUrl), new VideoContent(state),
-                    new VideoList(state, this::baseUrl)));
+            server.createContext(VideosHandler.PREFIX, new SlowAnswers(
+                    new VideosHandler(new VideoCreate(state, this::baseUrl),
+                            new VideoRetrieve(state, this::baseUrl), new VideoContent(state),
+                            new VideoList(state, this::baseUrl)),
+                    ex -> videosDelay(ex, submitDelay, statusDelay)));
             server.createContext("/sandbox/stats", exchange -> {
                 try (exchange) {
                     byte[] json = state.stats.toJson().getBytes(StandardCharsets.UTF_8);
@@ -240,6 +246,19 @@ public final class SandboxServer implements AutoCloseable {
             http = server;
             port = server.getAddress().getPort();
         }
+    }
+
+    private long realNanos(double providerMs) {
+        return Math.round(providerMs * state.config.getTimeScale() * 1_000_000);
+    }
+
+    /** A create is a submit, a retrieve a status check; downloads and the list are answered at once. */
+    private static long videosDelay(HttpExchange ex, long submitDelay, long statusDelay) {
+        String path = ex.getRequestURI().getRawPath();
+        if ("POST".equals(ex.getRequestMethod())) {
+            return path.equals(VideosHandler.VIDEOS) ? submitDelay : 0;
+        }
+        return path.startsWith(VideosHandler.VIDEOS + "/") && !path.endsWith("/content") ? statusDelay : 0;
     }
 
     private static byte[] loadSample() throws IOException {

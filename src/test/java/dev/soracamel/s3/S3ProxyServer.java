@@ -32,14 +32,16 @@ public final class S3ProxyServer implements AutoCloseable {
     public static final String ACCESS_KEY = "sora-test-key";
     public static final String SECRET_KEY = "sora-test-secret";
 
-    private final S3Proxy proxy;
+    private S3Proxy proxy;
     private final BlobStoreContext blobs;
     private final Recording recording;
+    private final int port;
 
     private S3ProxyServer(S3Proxy proxy, BlobStoreContext blobs, Recording recording) {
         this.proxy = proxy;
         this.blobs = blobs;
         this.recording = recording;
+        this.port = proxy.getPort();
     }
 
     public static S3ProxyServer start(Path basedir) throws Exception {
@@ -53,26 +55,58 @@ public final class S3ProxyServer implements AutoCloseable {
                 .overrides(p)
                 .build(BlobStoreContext.class);
         Recording recording = new Recording(blobs.getBlobStore());
+        S3Proxy proxy;
+        try {
+            proxy = listen(recording, 0);
+        } catch (Exception e) {
+            blobs.close();
+            throw e;
+        }
+        return new S3ProxyServer(proxy, blobs, recording);
+    }
+
+    private static S3Proxy listen(BlobStore store, int port) throws Exception {
         S3Proxy proxy = S3Proxy.builder()
-                .blobStore(recording)
-                .endpoint(URI.create("http://127.0.0.1:0"))
+                .blobStore(store)
+                .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
         proxy.start();
         long end = System.nanoTime() + 10_000_000_000L;
         while (!"STARTED".equals(proxy.getState())) {
-            if (System.nanoTime() > end) {
+            if (System.nanoTime() > end || "FAILED".equals(proxy.getState())) {
                 proxy.stop();
-                blobs.close();
-                throw new IOException("S3Proxy did not start: " + proxy.getState());
+                throw new IOException("S3Proxy did not start on port " + port + ": " + proxy.getState());
             }
             Thread.sleep(10);
         }
-        return new S3ProxyServer(proxy, blobs, recording);
+        return proxy;
+    }
+
+    /**
+     * S3 goes down: nothing listens on its port any more, so clients get refused connections, as from a store
+     * that is down or unreachable. Its objects stay.
+     */
+    public synchronized void stop() throws Exception {
+        if (proxy != null) {
+            proxy.stop();
+            proxy = null;
+        }
+    }
+
+    /** S3 comes back on the same port, with the same objects. */
+    public synchronized void startAgain() throws Exception {
+        if (proxy == null) {
+            proxy = listen(recording, port);
+        }
+    }
+
+    public synchronized boolean running() {
+        return proxy != null;
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + proxy.getPort());
+        return URI.create("http://127.0.0.1:" + port);
     }
 
     public void createBucket(String name) {
@@ -92,7 +126,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        proxy.stop();
+        stop();
         blobs.close();
     }
 
