@@ -543,7 +543,9 @@ public class JobBoard {
         Instant now = repo.now();
         job.lookup = null;
         spend.maybeCreated(job);
-        holdPhantomSlot(rt, job, now);
+        // a task made by the lost submit started no earlier than the POST left: its end is counted from then
+        Instant left = submitLeft(job);
+        holdPhantomSlot(rt, job, left != null && left.isBefore(now) ? left : now);
         if (settings.resubmitOnUnknownOutcome()) {
             LOG.warn("job {} [{}] submit outcome unknown ({}{}); resubmitting as sora.submit.resubmit-on-unknown-outcome "
                     + "allows: this may pay twice", job.requestId, job.provider, why,
@@ -907,8 +909,8 @@ public class JobBoard {
                 || (job.state == JobState.SUBMITTING && job.pendingCharge != null);
         if (taskMayRun && rt != null) {
             // a step failed while the provider runs, or may run, a task for it: its slot still counts
-            holdPhantomSlot(rt, job, job.state == JobState.POLLING && job.submittedAt != null ? job.submittedAt
-                    : repo.now());
+            Instant left = job.state == JobState.POLLING ? job.submittedAt : submitLeft(job);
+            holdPhantomSlot(rt, job, left != null ? left : repo.now());
         }
         die(job, code, message, null, null, null);
         claim(job, repo.now(), settings.stepLease());

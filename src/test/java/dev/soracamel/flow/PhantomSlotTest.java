@@ -97,6 +97,8 @@ class PhantomSlotTest {
         Job lossy = board.find("lossy").orElseThrow();
         assertThat(lossy.state).isEqualTo(JobState.QUEUED);
         assertThat(lossy.phantomSlots).isEqualTo(2);
+        assertThat(lossy.slotHeldUntil).as("counted from when the last lost submit left: 60 s + 60 x 20 s")
+                .isEqualTo(lossy.submitSentAt.plus(java.time.Duration.ofMinutes(21)));
         assertThat(board.queries().providerViews().get(0).active()).as("two tasks may run").isEqualTo(2);
 
         JobBoard.Pick third = pick();
