@@ -248,6 +248,20 @@ public class Delivery {
         if (hasDownloadedFile(job) || job.videoLocation != null) {
             return "store";
         }
+        if (job.downloadedFile != null) {
+            // The default folder store renames the work file into place: a process killed right after that, before
+            // it recorded where the video went, left the video in the outbox and no work file behind.
+            java.nio.file.Path placed = settings.outbox().resolve(StoreStep.folder(job)).resolve(job.requestId + ".mp4");
+            try {
+                if (java.nio.file.Files.isRegularFile(placed) && job.videoBytes != null
+                        && java.nio.file.Files.size(placed) == job.videoBytes) {
+                    job.videoLocation = placed.toString();
+                    return "store";
+                }
+            } catch (java.io.IOException e) {
+                // not readable: as if not there
+            }
+        }
         return now.isBefore(linkDeadline(job)) ? "download" : "expired";
     }
 

@@ -52,6 +52,16 @@ class JobBoardRecoverTest {
         return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
     }
 
+    SoraSettings settingsWithOutbox(int tariff, Path outbox) {
+        Map<String, String> p = Map.of(
+                "sora.provider.yesai.base-url", "http://127.0.0.1:9",
+                "sora.provider.yesai.token", "t",
+                "sora.provider.yesai.tariff", String.valueOf(tariff),
+                "sora.provider.yesai.submit-spacing", "0ms",
+                "sora.outbox", outbox.toString());
+        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
+    }
+
     JobBoard board(SoraSettings s) throws Exception {
         try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
             ProviderAdapter a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
@@ -167,13 +177,22 @@ class JobBoardRecoverTest {
         Job gone = job("gone", JobState.STORING);
         gone.completedSeenAt = Instant.now().minusSeconds(2 * 3600);
         gone.downloadedFile = dir.resolve("downloads/gone.mp4.part").toString();
-        left(inStorage, downloaded, gone);
+        // killed after the folder store renamed the work file into the outbox, before that was recorded
+        java.nio.file.Path placed = dir.resolve("data-outbox/c/renamed.mp4");
+        Job renamed = job("renamed", JobState.STORING);
+        renamed.completedSeenAt = Instant.now().minusSeconds(2 * 3600);
+        renamed.downloadedFile = dir.resolve("downloads/renamed.mp4.part").toString();
+        renamed.videoBytes = 8L;
+        left(inStorage, downloaded, gone, renamed);
 
-        JobBoard board = board(settings(3));
+        java.nio.file.Files.createDirectories(placed.getParent());
+        java.nio.file.Files.write(placed, new byte[]{0, 0, 0, 8, 'f', 't', 'y', 'p'});
+        JobBoard board = board(settingsWithOutbox(3, dir.resolve("data-outbox")));
         board.start();
         JobBoard.Recovery r = board.recover();
 
-        assertThat(r.stores()).containsExactlyInAnyOrder("in-storage", "kept");
+        assertThat(r.stores()).containsExactlyInAnyOrder("in-storage", "kept", "renamed");
+        assertThat(board.find("renamed").orElseThrow().videoLocation).isEqualTo(placed.toString());
         assertThat(r.deadLetters()).containsExactly("gone");
         assertThat(board.find("in-storage").orElseThrow().state).isEqualTo(JobState.STORING);
         assertThat(board.find("gone").orElseThrow().deadCode).isEqualTo("RESULT_LINK_EXPIRED");
