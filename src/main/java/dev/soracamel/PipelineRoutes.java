@@ -125,6 +125,7 @@ final class PipelineRoutes {
         r.add("notify-retry", "sora-notify-retry",
                 "from", clock + "quartz:" + p.pipeline() + "/notify-retry?cron=" + cron(p.string("sora.notify.retry-cron", "0 */5 * * * ?")));
         r.add("recover", "sora-recover", "interval", p.integer("sora.repository.recover-interval-ms", 5000));
+        r.add("renew-gates", "sora-renew-gates", "interval", Math.max(1, s.claimLease().toMillis() / 3));
         r.add("progress", "sora-progress", "interval", p.integer("sora.progress.interval-ms", 10000));
         r.add("pause-recheck", "sora-pause-recheck",
                 "from", clock + "quartz:" + p.pipeline() + "/pause-recheck?cron=" + cron(s.pauseRecheckCron()));

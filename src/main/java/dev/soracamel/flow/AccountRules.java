@@ -62,8 +62,23 @@ final class AccountRules {
         return next == null || !next.isAfter(now);
     }
 
+    /**
+     * Until when (this JVM's {@link System#nanoTime()}) this node has a call of each kind on the wire, or 0: while
+     * it waits for a slow answer it renews the gate's lease ({@link #renew}), so that no other node sends the next
+     * call before the answer came; a node that died or stalled stops renewing, and the lease lapses.
+     */
+    private volatile long submitOnTheWire;
+    private volatile long statusOnTheWire;
+
     /** Takes the gate for a call: until the lease lapses, no other node sends one of this kind. */
     void take(Account a, Call call, Instant now, String node) {
+        long callEnds = System.nanoTime() + sora.claimLease().plus(settings.connectTimeout())
+                .plus(settings.responseTimeout()).toNanos();
+        if (call == Call.SUBMIT) {
+            submitOnTheWire = callEnds;
+        } else {
+            statusOnTheWire = callEnds;
+        }
         Instant until = now.plus(sora.claimLease());
         if (call == Call.SUBMIT) {
             a.submitBusyUntil = until;
@@ -79,6 +94,11 @@ final class AccountRules {
      * another node took after this node's lease lapsed is left alone; the spacing still counts from now.
      */
     void release(Account a, Call call, Instant now, String node) {
+        if (call == Call.SUBMIT) {
+            submitOnTheWire = 0;
+        } else {
+            statusOnTheWire = 0;
+        }
         Instant next = now.plus(spacing(call));
         if (call == Call.SUBMIT) {
             if (node.equals(a.submitBusyBy)) {
@@ -92,6 +112,28 @@ final class AccountRules {
                 a.statusBusyBy = null;
             }
             a.nextStatusAt = latest(a.nextStatusAt, next);
+        }
+    }
+
+    /** Whether this node waits for an answer of this account's, and so has a gate to renew. */
+    boolean waitingForAnAnswer() {
+        long t = System.nanoTime();
+        return (submitOnTheWire != 0 && t - submitOnTheWire < 0) || (statusOnTheWire != 0 && t - statusOnTheWire < 0);
+    }
+
+    /**
+     * Renews the lease of the gates this node holds for calls still waiting for their answer (never past the
+     * call's own timeouts). A provider that answers slowly then never sees a second call before the first was
+     * answered, whatever the lease; a node that dies stops renewing and the others go on after the lease.
+     */
+    void renew(Account a, Instant now, String node) {
+        long t = System.nanoTime();
+        Instant until = now.plus(sora.claimLease());
+        if (submitOnTheWire != 0 && t - submitOnTheWire < 0 && node.equals(a.submitBusyBy)) {
+            a.submitBusyUntil = latest(a.submitBusyUntil, until);
+        }
+        if (statusOnTheWire != 0 && t - statusOnTheWire < 0 && node.equals(a.statusBusyBy)) {
+            a.statusBusyUntil = latest(a.statusBusyUntil, until);
         }
     }
 

@@ -394,6 +394,24 @@ public class JobBoard {
         release(runtimes.get(provider), Call.SUBMIT);
     }
 
+    /** The gate-renewal clock (a third of the claim lease): gates of calls still waiting for their answer stay held. */
+    public void renewGates() {
+        for (ProviderRuntime rt : runtimes.values()) {
+            if (rt.rules.waitingForAnAnswer()) {
+                try {
+                    synchronized (this) {
+                        repo.inAccount(rt.account(), false, tx -> {
+                            rt.rules.renew(tx.account(), tx.now(), repo.node());
+                            return null;
+                        });
+                    }
+                } catch (JobRepository.UnavailableException e) {
+                    RepositoryOutage.waiting("renewing a gate", e);
+                }
+            }
+        }
+    }
+
     private void release(ProviderRuntime rt, Call call) {
         String node = repo.node();
         repo.inAccount(rt.account(), false, tx -> {

@@ -90,4 +90,29 @@ class AccountRulesTest {
         rules.clearBackoff(a, Call.SUBMIT);
         assertThat(a.submitBackoffLevel).isZero();
     }
+
+    @Test
+    void a_node_waiting_for_a_slow_answer_keeps_the_gate_and_a_dead_one_does_not() {
+        Account a = new Account("k");
+        rules.take(a, Call.SUBMIT, t0, "node-a");
+        assertThat(rules.waitingForAnAnswer()).isTrue();
+        // the provider takes 20 s to answer: node-a renews every third of the lease
+        for (int s = 2; s <= 20; s += 2) {
+            rules.renew(a, t0.plusSeconds(s), "node-a");
+            assertThat(rules.mayCall(a, Call.SUBMIT, t0.plusSeconds(s).plusMillis(1500)))
+                    .as("no other node's submit while the first waits for its answer (%d s)", s).isFalse();
+        }
+        rules.release(a, Call.SUBMIT, t0.plusSeconds(20), "node-a");
+        assertThat(rules.waitingForAnAnswer()).isFalse();
+        rules.renew(a, t0.plusSeconds(21), "node-a");
+        assertThat(a.submitBusyUntil).as("nothing left to renew").isNull();
+        assertThat(rules.mayCall(a, Call.SUBMIT, t0.plusSeconds(21))).isTrue();
+
+        // another node's gate is never renewed by this one
+        Account b = new Account("k2");
+        rules.take(b, Call.STATUS, t0, "node-a");
+        b.statusBusyBy = "node-b";
+        rules.renew(b, t0.plusSeconds(4), "node-a");
+        assertThat(b.statusBusyUntil).isEqualTo(t0.plusSeconds(5));
+    }
 }
