@@ -1,0 +1,487 @@
+#!/usr/bin/env bash
+# Benchmarks of several nodes (processes of dev.soracamel.Application) sharing one PostgreSQL job repository,
+# against the sandbox with a scaled clock. Three scenarios:
+#
+#   makespan  one account at 5 slots, 200 Yes Ai "2" jobs dropped into the inboxes before the nodes start:
+#             1 node on PostgreSQL, 3 nodes on PostgreSQL, and for reference 1 node on the file repository.
+#             Goal: 3 nodes within 3 % of 1 node, 0 breaches.
+#   failover  3 nodes, a steady stream of jobs; again and again the node that made the latest submit is killed
+#             (SIGKILL) and the time to the next submit by another node is measured, then it is restarted.
+#             Goal: at most the claim lease (5 s) plus one submit spacing.
+#   accounts  3 nodes and 10 provider accounts (one pipeline, providers p1..p10, 3 slots each) against 3 nodes
+#             and 1 account, and 1 node and 10 accounts: submits per second over the busy period.
+#             Goal: about 10 times the one account's rate, not capped by one node.
+#
+#   bench/cluster.sh                      # all three (about 12 minutes on a 2-core machine)
+#   bench/cluster.sh makespan failover    # some of them
+#   KILLS=5 bench/cluster.sh failover     # knobs: SCALE TICK JOBS SLOTS KILLS FEED_MS FO_SLOTS
+#                                         #   ACCOUNTS ACC_SLOTS ACC_JOBS KEEP=1
+#
+# Results: target/bench/cluster-<time>/results.md (a table of figures beside goals) and the logs of every
+# process beside it. Needs root or sudo for PostgreSQL (scripts/postgres-up.sh), Maven, python3. Loopback
+# only. Every process it starts is stopped by its own PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCALE=${SCALE:-0.02}
+# The submit and poll routes' tick, scaled with the clock as bench/run.sh does (production: 100 ms against a
+# 1 s call spacing, so 2 ms at 0.02). A longer tick would hand a cluster of N nodes an N times finer tick.
+TICK=${TICK:-$(python3 -c "print(max(1, round(100 * $SCALE)))")}
+JOBS=${JOBS:-200}
+SLOTS=${SLOTS:-5}
+KILLS=${KILLS:-20}
+FEED_MS=${FEED_MS:-200}
+FO_SLOTS=${FO_SLOTS:-20}
+ACCOUNTS=${ACCOUNTS:-10}
+ACC_SLOTS=${ACC_SLOTS:-3}
+ACC_JOBS=${ACC_JOBS:-45}
+DB=sora_bench_cluster
+
+if [ $# -eq 0 ]; then set -- makespan failover accounts; fi
+for s in "$@"; do
+  case "$s" in makespan | failover | accounts) ;; *) echo "unknown scenario $s (makespan failover accounts)" >&2; exit 2 ;; esac
+done
+
+mkdir -p target/bench
+RUN=$(mktemp -d "$PWD/target/bench/cluster-$(date -u +%Y%m%dT%H%M%S)-XXXX")
+START=$(date +%s)
+say() { echo "[$(date -u +%H:%M:%S) +$(($(date +%s) - START))s] $*"; }
+say "cluster bench: $*; scale $SCALE, tick ${TICK} ms; work $RUN"
+
+# ---------------------------------------------------------------- processes (each stopped by its own PID)
+
+declare -A NODE_PID=()
+SANDBOX_PID=
+FEED_PID=
+cleanup() {
+  [ -n "$FEED_PID" ] && kill "$FEED_PID" 2>/dev/null || true
+  for n in "${!NODE_PID[@]}"; do kill -9 "${NODE_PID[$n]}" 2>/dev/null || true; done
+  [ -n "$SANDBOX_PID" ] && kill "$SANDBOX_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$RUN"/*/node-*/work/downloads "$RUN"/*/outbox/*/*.mp4
+}
+trap cleanup EXIT
+
+SORA_TEST_PG_DB=$DB scripts/postgres-up.sh >/dev/null 2>"$RUN/postgres-up.log"
+as_postgres() { if [ "$(id -u)" = 0 ]; then (cd /tmp && runuser -u postgres -- "$@"); else (cd /tmp && sudo -u postgres "$@"); fi; }
+JDBC=
+fresh_db() {
+  as_postgres psql -X -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null
+  JDBC=$(SORA_TEST_PG_DB=$DB scripts/postgres-up.sh 2>>"$RUN/postgres-up.log")
+}
+sql() { PGPASSWORD=sora psql -X -q -tA -h 127.0.0.1 -p "$(sed -E 's#.*:([0-9]+)/.*#\1#' <<<"$JDBC")" -U sora -d "$DB" -c "$1"; }
+
+say "building (mvn compile)"
+mvn -q -B -ntp compile dependency:build-classpath -Dmdep.outputFile="$RUN/cp.txt" >"$RUN/build.log" 2>&1 ||
+  { cat "$RUN/build.log"; exit 1; }
+CP="$PWD/target/classes:$(cat "$RUN/cp.txt")"
+COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src routes config pom.xml || echo "+changes")
+
+URL=
+start_sandbox() { # dir, sandbox flags...
+  local dir=$1; shift
+  java -Xmx512m -cp "$CP" dev.soracamel.sandbox.SandboxMain --port 0 --time-scale "$SCALE" "$@" \
+    >"$dir/sandbox.url" 2>"$dir/sandbox.log" &
+  SANDBOX_PID=$!
+  for _ in $(seq 200); do grep -q '^http://' "$dir/sandbox.url" && break; sleep 0.1; done
+  URL=$(grep -m1 '^http://' "$dir/sandbox.url" || true)
+  [ -n "$URL" ] || { echo "the sandbox did not start"; cat "$dir/sandbox.log"; exit 1; }
+}
+stop_sandbox() {
+  kill "$SANDBOX_PID" 2>/dev/null || true
+  wait "$SANDBOX_PID" 2>/dev/null || true
+  SANDBOX_PID=
+}
+
+# The settings every node of a run shares; set by each scenario before it starts nodes.
+declare -a COMMON=()
+common_props() { # dir, repository (postgresql|file), then provider settings
+  local dir=$1 repo=$2; shift 2
+  COMMON=(
+    -Dsora.sandbox.enabled=false
+    -Dsora.time-scale="$SCALE"
+    -Dsora.tick-ms="$TICK"
+    # the intake settings scripts/cluster-test.sh shrinks: how soon a dropped file is read
+    -Dsora.intake.poll-delay-ms=200
+    -Dsora.intake.read-lock-check-interval-ms=100 -Dsora.intake.read-lock-min-age-ms=200
+    -Dsora.validation.check-image=false
+    -Dsora.progress.interval-ms=5000
+    -Dsora.outbox="$dir/outbox" -Dsora.dead-letter.folder="$dir/dead-letter"
+    "$@"
+  )
+  if [ "$repo" = postgresql ]; then
+    COMMON+=(-Dsora.repository.type=postgresql -Dsora.repository.url="$JDBC"
+      -Dsora.repository.user=sora -Dsora.repository.password=sora)
+  fi
+}
+start_node() { # dir, n
+  local dir=$1 n=$2
+  mkdir -p "$dir/node-$n/inbox"
+  java -Xmx256m -cp "$CP" "${COMMON[@]}" -Dsora.inbox="$dir/node-$n/inbox" -Dsora.archive="$dir/node-$n/archive" \
+    -Dsora.work="$dir/node-$n/work" dev.soracamel.Application >>"$dir/node-$n.log" 2>&1 &
+  NODE_PID[$n]=$!
+}
+wait_ready() { # dir, n: until this life of the node logged that its routes run
+  local dir=$1 n=$2 before=${3:-0}
+  for _ in $(seq 600); do
+    [ "$(grep -c 'pipeline sora ready' "$dir/node-$n.log" 2>/dev/null || true)" -gt "$before" ] && return 0
+    kill -0 "${NODE_PID[$n]}" 2>/dev/null || { echo "node $n died:"; tail -20 "$dir/node-$n.log"; exit 1; }
+    sleep 0.1
+  done
+  echo "node $n did not start in 60 s"; tail -20 "$dir/node-$n.log"; exit 1
+}
+stop_nodes() { # politely, then not
+  for n in "${!NODE_PID[@]}"; do kill -TERM "${NODE_PID[$n]}" 2>/dev/null || true; done
+  for n in "${!NODE_PID[@]}"; do
+    local pid=${NODE_PID[$n]}
+    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset "NODE_PID[$n]"
+  done
+}
+
+# A valid Yes Ai version "2" request, as in scripts/cluster-test.sh; $3 names a provider instance.
+request() { # i, tag, [provider]
+  local provider=""
+  [ -n "${3:-}" ] && provider=", \"provider\": \"$3\""
+  printf '{"request_id": "%s-%d", "version": "2", "prompt": "cluster bench %s job %d", "resolution": 720, "dimensions": "16:9", "duration": 10, "customer_id": "c%d"%s}' \
+    "$2" "$1" "$2" "$1" $(($1 % 5)) "$provider"
+}
+drop() { # dir, node, i, tag, [provider]: written beside the inbox and renamed in, as a client should
+  request "$3" "$4" "${5:-}" >"$1/node-$2/inbox/.$4-$3.tmp"
+  mv "$1/node-$2/inbox/.$4-$3.tmp" "$1/node-$2/inbox/$4-$3.json"
+}
+ended() { # dir: requests stored or dead-lettered
+  echo $(($(find "$1/outbox" -name '*.json' ! -name '.*' 2>/dev/null | wc -l) + $(find "$1/dead-letter" -name '*.error.json' ! -name '.*' 2>/dev/null | wc -l)))
+}
+# How much CPU other processes took meanwhile (another engineer's build or tests), in cores: all busy time
+# from /proc/stat minus this script's process tree (the waited-for children are in its cumulative times) and
+# PostgreSQL's processes (which serve mostly us).
+ours_ticks() {
+  local t=0 p v
+  for p in $$ $(ps -o pid= --ppid $$) $(pgrep -u postgres || true); do
+    v=$(awk '{print $14+$15+$16+$17}' "/proc/$p/stat" 2>/dev/null || echo 0)
+    t=$((t + ${v:-0}))
+  done
+  echo "$t"
+}
+cpu_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+load_begin() { echo "$(cpu_busy) $(ours_ticks)" >"$1/cpu0"; }
+load_end() { # dir: writes "other cores; load average"
+  local b0 t0 o0 b1 t1 o1
+  read -r b0 t0 o0 <"$1/cpu0"
+  read -r b1 t1 <<<"$(cpu_busy)"
+  o1=$(ours_ticks)
+  echo "$(python3 -c "print(f'{max(0, ($b1 - $b0) - ($o1 - $o0)) / (($t1 - $t0) / $(nproc)):.2f}')") of $(nproc) cores; load average $(uptime | sed 's/.*load average: //')" >"$1/loadavg"
+}
+wait_all_ended() { # dir, count, timeout s
+  local dir=$1 want=$2 t0 last=-1 now
+  t0=$(date +%s)
+  while :; do
+    now=$(ended "$dir")
+    [ "$now" -ge "$want" ] && return 0
+    if [ $(($(date +%s) - t0)) -ge "$3" ]; then echo "timed out: $now of $want ended"; return 1; fi
+    if [ $(( ($(date +%s) - t0) % 10 )) = 0 ] && [ "$now" != "$last" ]; then say "  $now of $want ended"; last=$now; fi
+    sleep 0.5
+  done
+}
+
+# A run of a fixed set of jobs dropped before the nodes start: until every one ended.
+# dir, nodes, jobs, then "tag provider..." pairs are given by drop_jobs() beforehand.
+batch_run() { # dir, nodes, jobs, timeout
+  local dir=$1 nodes=$2 jobs=$3 timeout=$4 n
+  load_begin "$dir"
+  for n in $(seq "$nodes"); do start_node "$dir" "$n"; done
+  for n in $(seq "$nodes"); do wait_ready "$dir" "$n"; done
+  say "  $nodes node(s) ready; waiting for $jobs jobs"
+  wait_all_ended "$dir" "$jobs" "$timeout" || true
+  sleep 1
+  curl -s "$URL/sandbox/stats" >"$dir/stats.json"
+  load_end "$dir"
+  stop_nodes
+  stop_sandbox
+}
+
+machine() {
+  {
+    echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "- commit: $COMMIT ($(git rev-parse --abbrev-ref HEAD))"
+    echo "- nproc: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+    echo "- free -h: $(free -h | awk '/^Mem:/{print "total " $2 ", available " $7}')"
+    echo "- java -version: $(java -version 2>&1 | head -1)"
+    echo "- PostgreSQL: $(PGPASSWORD=sora psql -X -tA -h 127.0.0.1 -U sora -d postgres -c 'show server_version' 2>/dev/null || echo '?')"
+    echo "- time scale $SCALE (1 provider s = $(python3 -c "print(round(1000 * $SCALE, 3))") ms real), tick $TICK ms"
+  } >"$RUN/machine.md"
+}
+machine
+
+# ---------------------------------------------------------------- the analysis
+cat >"$RUN/analyze.py" <<'PY'
+import json, os, sys, glob, re, statistics
+
+SCALE = float(os.environ["SCALE"])
+
+def load(d):
+    return json.load(open(os.path.join(d, "stats.json")))
+
+def breaches(s):
+    return (f"{s['breaches']} (submit rate {s['postRateBreaches']}, status rate {s['statusRateBreaches']}, "
+            f"task limit {s['taskLimitBreaches']}, early {s['earlyChecks']}, over 60 checks {s['checksOverLimit']})")
+
+def stored_at(d):
+    from datetime import datetime
+    out = []
+    for f in glob.glob(os.path.join(d, "outbox", "*", "*.json")):
+        m = json.load(open(f))
+        t = m.get("storedAt")
+        if t:
+            out.append(datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() * 1000)
+    return out
+
+def bounds(tasks, k, s=1.0, f=60.0, p=20.0):
+    d = [(t["finalAtMillis"] - t["createdAtMillis"]) / 1000 / SCALE for t in tasks if t["finalAtMillis"] > 0]
+    n = len(d)
+    quota = max((sum(d) + s * k * (k - 1) / 2) / k, (n - 1) * s + min(d))
+    import math
+    h = [f if x <= f else f + p * math.ceil((x - f) / p) for x in d]
+    poll = max((sum(h) + s * k * (k - 1) / 2) / k, (n - 1) * s + min(h))
+    return quota, poll, d
+
+def makespan(d, label, k):
+    s = load(d)
+    tasks = s["tasks"]
+    first = min(t["createdAtMillis"] for t in tasks)
+    st = stored_at(d)
+    last = max(st) if st else float("nan")
+    lastfinal = max(t["finalAtMillis"] for t in tasks)
+    quota, poll, dur = bounds(tasks, k)
+    ms = (last - first) / 1000 / SCALE
+    dead = len(glob.glob(os.path.join(d, "dead-letter", "*.error.json")))
+    r = dict(label=label, makespan=ms, real=(last - first) / 1000, busy=(lastfinal - first) / 1000 / SCALE,
+             quota=quota, poll=poll, stored=len(st), dead=dead, tasks=len(tasks), breaches=breaches(s),
+             b=s["breaches"], peak=s["maxActiveObserved"], checks=s["statusChecks"] / max(1, len(tasks)),
+             load=open(os.path.join(d, "loadavg")).read().strip(), gen=(statistics.mean(dur), min(dur), max(dur)))
+    json.dump(r, open(os.path.join(d, "result.json"), "w"))
+    print(f"  {label}: makespan {ms:.0f} provider s ({r['real']:.1f} s real), {r['stored']} stored, {dead} dead, "
+          f"{len(tasks)} tasks, makespan/quota bound {ms / quota:.3f}, /poll-schedule bound {ms / poll:.3f}, "
+          f"breaches {r['breaches']}, peak {r['peak']}")
+
+def submitters(d):
+    """task id -> node number, from the nodes' logs ("submitted as task N")"""
+    owner = {}
+    for log in glob.glob(os.path.join(d, "node-*.log")):
+        n = int(re.search(r"node-(\d+)\.log$", log).group(1))
+        for m in re.finditer(r"submitted as task (\d+) ", open(log, errors="replace").read()):
+            owner[int(m.group(1))] = n
+    return owner
+
+def failover(d):
+    s = load(d)
+    tasks = sorted(s["tasks"], key=lambda t: t["createdAtMillis"])
+    owner = submitters(d)
+    rows = []
+    for line in open(os.path.join(d, "kills.tsv")):
+        k, victim, t_kill, holder = line.rstrip("\n").split("\t")
+        victim, t_kill = int(victim), int(t_kill)
+        after = [t for t in tasks if t["createdAtMillis"] > t_kill]
+        nxt = next((t for t in after if owner.get(int(t["taskId"])) not in (None, victim)), None)
+        orphan = [t for t in after if owner.get(int(t["taskId"])) is None and nxt and t["createdAtMillis"] <= nxt["createdAtMillis"]]
+        before = [t for t in tasks if t["createdAtMillis"] <= t_kill]
+        last_before = before[-1]["createdAtMillis"] if before else None
+        gap = (nxt["createdAtMillis"] - t_kill) / 1000 if nxt else None
+        rows.append(dict(kill=int(k), victim=victim, gap=gap, holder=holder, orphans=len(orphan),
+                         since_last=(t_kill - last_before) / 1000 if last_before else None,
+                         next_by=owner.get(int(nxt["taskId"])) if nxt else None))
+    gaps = [r["gap"] for r in rows if r["gap"] is not None]
+    # the steady stream's own gaps between submits, away from the kills, for comparison
+    kills = [int(l.split("\t")[2]) for l in open(os.path.join(d, "kills.tsv"))]
+    steady = []
+    for a, b in zip(tasks, tasks[1:]):
+        if all(not (k - 1000 <= b["createdAtMillis"] and a["createdAtMillis"] <= k + 15000) for k in kills):
+            steady.append((b["createdAtMillis"] - a["createdAtMillis"]) / 1000)
+    res = dict(rows=rows, median=statistics.median(gaps) if gaps else None, max=max(gaps) if gaps else None,
+               missing=sum(1 for r in rows if r["gap"] is None), breaches=breaches(s), b=s["breaches"],
+               tasks=len(tasks), steady_median=statistics.median(steady) if steady else None,
+               steady_p99=sorted(steady)[int(0.99 * (len(steady) - 1))] if steady else None,
+               steady_max=max(steady) if steady else None, dup=sum(1 for v in s["tasksCreatedByPrompt"].values() if v > 1),
+               load=open(os.path.join(d, "loadavg")).read().strip())
+    json.dump(res, open(os.path.join(d, "result.json"), "w"))
+    for r in rows:
+        print(f"  kill {r['kill']}: node {r['victim']} (gate held by: {r['holder'] or '-'}), "
+              f"{r['since_last'] if r['since_last'] is None else round(r['since_last'], 3)} s after the last submit; "
+              f"next submit by node {r['next_by']} after {r['gap'] if r['gap'] is None else round(r['gap'], 3)} s"
+              + (f"; {r['orphans']} task(s) created meanwhile by nobody's log (the victim's POST in flight)" if r["orphans"] else ""))
+    print(f"  median {res['median']} s, max {res['max']} s over {len(gaps)} kills; steady submit gaps: median "
+          f"{res['steady_median']} s, p99 {res['steady_p99']} s, max {res['steady_max']} s; breaches {res['breaches']}; "
+          f"prompts with more than one task {res['dup']}")
+
+def accounts(d, label, k, naccounts):
+    s = load(d)
+    tasks = sorted(s["tasks"], key=lambda t: t["createdAtMillis"])
+    c = [t["createdAtMillis"] for t in tasks]
+    busy = (c[-1] - c[0]) / 1000
+    rate = (len(c) - 1) / busy  # submits per real second over the busy period
+    per = {}
+    for t in tasks:
+        m = re.search(r"cluster bench (\S+) job", t["prompt"])
+        per.setdefault(m.group(1) if m else "?", []).append(t["createdAtMillis"])
+    per_rate = {a: (len(v) - 1) / ((v[-1] - v[0]) / 1000) for a, v in per.items() if len(v) > 1}
+    dur = [(t["finalAtMillis"] - t["createdAtMillis"]) / 1000 for t in tasks if t["finalAtMillis"] > 0]
+    st = stored_at(d)
+    acc = s.get("accounts", {})
+    peaks = [a["maxActiveObserved"] for a in acc.values()] or [s["maxActiveObserved"]]
+    r = dict(label=label, tasks=len(tasks), busy=busy, rate=rate, rate_p=rate * SCALE,
+             per_min=min(per_rate.values()), per_max=max(per_rate.values()), stored=len(st), breaches=breaches(s),
+             b=s["breaches"], peaks=(min(peaks), max(peaks)), accounts=naccounts,
+             # what k slots allow: a slot is held from submit to the check that sees the end (about 80 provider s)
+             load=open(os.path.join(d, "loadavg")).read().strip())
+    json.dump(r, open(os.path.join(d, "result.json"), "w"))
+    print(f"  {label}: {len(tasks)} tasks over {busy:.1f} s real: {rate:.2f} submits/s real = {rate * SCALE:.4f} per "
+          f"provider s; per account {r['per_min'] * SCALE:.4f}..{r['per_max'] * SCALE:.4f}; peak active per account "
+          f"{r['peaks']}; {len(st)} stored; breaches {r['breaches']}")
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "makespan":
+        makespan(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif cmd == "failover":
+        failover(sys.argv[2])
+    elif cmd == "accounts":
+        accounts(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+PY
+analyze() { SCALE=$SCALE python3 "$RUN/analyze.py" "$@" | tee -a "$RUN/analysis.txt"; }
+
+# ---------------------------------------------------------------- makespan
+scenario_makespan() {
+  local label repo nodes dir i
+  for spec in "pg-1:postgresql:1" "pg-3:postgresql:3" "file-1:file:1"; do
+    IFS=: read -r label repo nodes <<<"$spec"
+    dir="$RUN/makespan-$label"
+    mkdir -p "$dir"
+    say "makespan, $nodes node(s) on the $repo repository: $JOBS jobs, $SLOTS slots"
+    [ "$repo" = postgresql ] && fresh_db
+    start_sandbox "$dir" --tariff "$SLOTS"
+    common_props "$dir" "$repo" -Dsora.provider.yesai.base-url="$URL" -Dsora.provider.yesai.token=sandbox-token \
+      -Dsora.provider.yesai.tariff="$SLOTS"
+    for n in $(seq "$nodes"); do mkdir -p "$dir/node-$n/inbox"; done
+    for i in $(seq "$JOBS"); do drop "$dir" $(((i % nodes) + 1)) "$i" "$label"; done
+    batch_run "$dir" "$nodes" "$JOBS" 600
+    analyze makespan "$dir" "$label" "$SLOTS"
+  done
+}
+
+# ---------------------------------------------------------------- failover
+latest_submitter() { # dir, nodes: the node whose log names the highest task id
+  local dir=$1 best=0 who=1 n id
+  for n in $(seq "$2"); do
+    id=$(grep -o 'submitted as task [0-9]*' "$dir/node-$n.log" 2>/dev/null | tail -1 | awk '{print $4}' || true)
+    id=${id:-0}
+    if [ "$id" -gt "$best" ]; then best=$id; who=$n; fi
+  done
+  echo "$who"
+}
+submits_of() { grep -c 'submitted as task' "$1" 2>/dev/null || true; }
+scenario_failover() {
+  local dir="$RUN/failover" nodes=3 n k v t_kill holder i=0
+  mkdir -p "$dir"
+  say "failover: $nodes nodes, a job every $FEED_MS ms, $KILLS kills (SIGKILL of the latest submitter), $FO_SLOTS slots"
+  fresh_db
+  start_sandbox "$dir" --tariff "$FO_SLOTS"
+  common_props "$dir" postgresql -Dsora.provider.yesai.base-url="$URL" -Dsora.provider.yesai.token=sandbox-token \
+    -Dsora.provider.yesai.tariff="$FO_SLOTS"
+  load_begin "$dir"
+  for n in $(seq $nodes); do start_node "$dir" "$n"; done
+  for n in $(seq $nodes); do wait_ready "$dir" "$n"; done
+  # the steady stream: one job every FEED_MS into the nodes' inboxes in turn (a killed node's wait for it)
+  (
+    i=0
+    while [ ! -e "$dir/feed.stop" ]; do
+      i=$((i + 1))
+      drop "$dir" $(((i % nodes) + 1)) "$i" fo
+      sleep "$(python3 -c "print($FEED_MS / 1000)")"
+    done
+  ) &
+  FEED_PID=$!
+  for _ in $(seq 300); do [ "$(cat "$dir"/node-*.log | grep -c 'submitted as task')" -ge 10 ] && break; sleep 0.1; done
+  : >"$dir/kills.tsv"
+  for k in $(seq "$KILLS"); do
+    v=$(latest_submitter "$dir" $nodes)
+    holder=$(sql "select coalesce(body->>'submitBusyBy', '') from sora_account" 2>/dev/null | head -1 || true)
+    # the gate holder's process id is in its node name (host/pid/random)
+    holder_node=""
+    for n in $(seq $nodes); do
+      [[ "$holder" == */"${NODE_PID[$n]}"/* ]] && holder_node="node $n"
+    done
+    declare -A before=()
+    for n in $(seq $nodes); do before[$n]=$(submits_of "$dir/node-$n.log"); done
+    kill -9 "${NODE_PID[$v]}"
+    t_kill=$(date +%s%3N)
+    wait "${NODE_PID[$v]}" 2>/dev/null || true
+    printf '%s\t%s\t%s\t%s\n' "$k" "$v" "$t_kill" "$holder_node" >>"$dir/kills.tsv"
+    # until another node logged a submit (at most 30 s), then the victim comes back
+    for _ in $(seq 300); do
+      local moved=0
+      for n in $(seq $nodes); do
+        [ "$n" = "$v" ] && continue
+        [ "$(submits_of "$dir/node-$n.log")" -gt "${before[$n]}" ] && moved=1
+      done
+      [ $moved = 1 ] && break
+      sleep 0.1
+    done
+    local lives
+    lives=$(grep -c 'pipeline sora ready' "$dir/node-$v.log" || true)
+    start_node "$dir" "$v"
+    wait_ready "$dir" "$v" "$lives"
+    say "  kill $k of $KILLS: node $v (gate holder at the last look: ${holder_node:-none})"
+    sleep 2
+  done
+  touch "$dir/feed.stop"
+  wait "$FEED_PID" 2>/dev/null || true
+  FEED_PID=
+  sleep 3
+  curl -s "$URL/sandbox/stats" >"$dir/stats.json"
+  load_end "$dir"
+  stop_nodes
+  stop_sandbox
+  analyze failover "$dir"
+}
+
+# ---------------------------------------------------------------- accounts
+scenario_accounts() {
+  local label nodes naccounts dir i a providers sandbox_flags
+  for spec in "3n-1acc:3:1" "3n-${ACCOUNTS}acc:3:$ACCOUNTS" "1n-${ACCOUNTS}acc:1:$ACCOUNTS"; do
+    IFS=: read -r label nodes naccounts <<<"$spec"
+    dir="$RUN/accounts-$label"
+    mkdir -p "$dir"
+    local jobs=$((ACC_JOBS * naccounts))
+    say "accounts, $nodes node(s), $naccounts account(s) of $ACC_SLOTS slots: $jobs jobs"
+    fresh_db
+    sandbox_flags=(--token tok1 --tariff "$ACC_SLOTS")
+    for a in $(seq 2 "$naccounts"); do sandbox_flags+=(--account "tok$a:$ACC_SLOTS"); done
+    start_sandbox "$dir" "${sandbox_flags[@]}"
+    providers=$(seq -s, -f 'p%g' 1 "$naccounts")
+    local props=(-Dsora.providers="$providers" -Dsora.default-provider=p1)
+    for a in $(seq "$naccounts"); do
+      props+=(-Dsora.provider.p$a.type=yesai -Dsora.provider.p$a.base-url="$URL" -Dsora.provider.p$a.token=tok$a
+        -Dsora.provider.p$a.tariff="$ACC_SLOTS")
+    done
+    common_props "$dir" postgresql "${props[@]}"
+    for n in $(seq "$nodes"); do mkdir -p "$dir/node-$n/inbox"; done
+    # job i goes to account (i mod accounts) + 1, and into the inboxes in turn
+    for i in $(seq "$jobs"); do
+      a=$(((i % naccounts) + 1))
+      request "$i" "p$a" "p$a" >"$dir/node-$(((i % nodes) + 1))/inbox/.p$a-$i.tmp"
+      mv "$dir/node-$(((i % nodes) + 1))/inbox/.p$a-$i.tmp" "$dir/node-$(((i % nodes) + 1))/inbox/p$a-$i.json"
+    done
+    batch_run "$dir" "$nodes" "$jobs" 600
+    analyze accounts "$dir" "$label" "$ACC_SLOTS" "$naccounts"
+  done
+}
+
+for s in "$@"; do
+  t0=$(date +%s)
+  "scenario_$s"
+  say "$s took $(($(date +%s) - t0)) s"
+done
+say "done in $(($(date +%s) - START)) s; results in $RUN (analysis.txt, */result.json)"
