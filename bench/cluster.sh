@@ -14,7 +14,8 @@
 #
 #   bench/cluster.sh                      # all three (about 12 minutes on a 2-core machine)
 #   bench/cluster.sh makespan failover    # some of them
-#   KILLS=5 bench/cluster.sh failover     # knobs: SCALE TICK JOBS SLOTS KILLS FEED_MS FO_SLOTS
+#   KILLS=5 bench/cluster.sh failover     # knobs: SCALE TICK JOBS SLOTS KILLS MIDPOST_KILLS
+#                                         #   FEED_MS FO_SLOTS MAKESPAN_RUNS WARMUP
 #                                         #   ACCOUNTS ACC_SLOTS ACC_JOBS KEEP=1
 #
 # Results: target/bench/cluster-<time>/results.md (a table of figures beside goals) and the logs of every
@@ -30,11 +31,15 @@ TICK=${TICK:-$(python3 -c "print(max(1, round(100 * $SCALE)))")}
 JOBS=${JOBS:-200}
 SLOTS=${SLOTS:-5}
 KILLS=${KILLS:-20}
+MIDPOST_KILLS=${MIDPOST_KILLS:-10}
 FEED_MS=${FEED_MS:-200}
 FO_SLOTS=${FO_SLOTS:-20}
+# which runs of the makespan scenario: <repository>-<nodes>, pg or file
+MAKESPAN_RUNS=${MAKESPAN_RUNS:-pg-1 pg-3 file-1}
 ACCOUNTS=${ACCOUNTS:-10}
 ACC_SLOTS=${ACC_SLOTS:-3}
 ACC_JOBS=${ACC_JOBS:-45}
+WARMUP=${WARMUP:-25}
 DB=sora_bench_cluster
 
 if [ $# -eq 0 ]; then set -- makespan failover accounts; fi
@@ -55,8 +60,9 @@ SANDBOX_PID=
 FEED_PID=
 cleanup() {
   [ -n "$FEED_PID" ] && kill "$FEED_PID" 2>/dev/null || true
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null || true
   for n in "${!NODE_PID[@]}"; do kill -9 "${NODE_PID[$n]}" 2>/dev/null || true; done
-  [ -n "$SANDBOX_PID" ] && kill "$SANDBOX_PID" 2>/dev/null || true
+  [ -n "$SANDBOX_PID" ] && { kill -CONT "$SANDBOX_PID"; kill "$SANDBOX_PID"; } 2>/dev/null || true
   wait 2>/dev/null || true
   [ "${KEEP:-0}" = 1 ] || rm -rf "$RUN"/*/node-*/work/downloads "$RUN"/*/outbox/*/*.mp4
 }
@@ -167,12 +173,18 @@ ours_ticks() {
   echo "$t"
 }
 cpu_busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
-load_begin() { echo "$(cpu_busy) $(ours_ticks)" >"$1/cpu0"; }
+# Transactions of the run's database, with the time: how hard the nodes work the repository.
+db_xacts() { echo "$(date +%s%3N) $(sql "select xact_commit + xact_rollback from pg_stat_database where datname = '$DB'" 2>/dev/null || echo 0)"; }
+load_begin() { echo "$(cpu_busy) $(ours_ticks)" >"$1/cpu0"; db_xacts >"$1/db0"; }
 load_end() { # dir: writes "other cores; load average"
   local b0 t0 o0 b1 t1 o1
   read -r b0 t0 o0 <"$1/cpu0"
   read -r b1 t1 <<<"$(cpu_busy)"
   o1=$(ours_ticks)
+  local m0 x0 m1 x1
+  read -r m0 x0 <"$1/db0"
+  read -r m1 x1 <<<"$(db_xacts)"
+  python3 -c "print(f'{($x1 - $x0) / (($m1 - $m0) / 1000):.0f}')" >"$1/db-xacts-per-s"
   echo "$(python3 -c "print(f'{max(0, ($b1 - $b0) - ($o1 - $o0)) / (($t1 - $t0) / $(nproc)):.2f}')") of $(nproc) cores; load average $(uptime | sed 's/.*load average: //')" >"$1/loadavg"
 }
 wait_all_ended() { # dir, count, timeout s
@@ -189,13 +201,39 @@ wait_all_ended() { # dir, count, timeout s
 
 # A run of a fixed set of jobs dropped before the nodes start: until every one ended.
 # dir, nodes, jobs, then "tag provider..." pairs are given by drop_jobs() beforehand.
-batch_run() { # dir, nodes, jobs, timeout
-  local dir=$1 nodes=$2 jobs=$3 timeout=$4 n
+# CPU ticks (1/100 s) used so far by the nodes, by PostgreSQL (its processes, the ended backends included through
+# the postmaster's children's times) and by the sandbox: where the cores went during the measured part of a run.
+cpu_groups() {
+  local nodes=0 pg=0 sb=0 p v
+  for p in "${NODE_PID[@]}"; do v=$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0); nodes=$((nodes + v)); done
+  for p in $(pgrep -u postgres || true); do v=$(awk '{print $14+$15+$16+$17}' "/proc/$p/stat" 2>/dev/null || echo 0); pg=$((pg + v)); done
+  [ -n "$SANDBOX_PID" ] && sb=$(awk '{print $14+$15}' "/proc/$SANDBOX_PID/stat" 2>/dev/null || echo 0)
+  echo "$(date +%s%3N) $nodes $pg $sb"
+}
+SAMPLER_PID=
+# A run with a fixed set of jobs: the nodes start with empty inboxes; once all are ready, WARMUP jobs run through
+# them (a cold JVM's class loading and JIT weigh 50 times more at this clock than in production, and three cold
+# JVMs share two cores); then the measured jobs are dropped into the inboxes, spread evenly, and the run lasts
+# until every one ended. dropper is called as: dropper <tag> <count>.
+batch_run() { # dir, nodes, jobs, timeout, dropper
+  local dir=$1 nodes=$2 jobs=$3 timeout=$4 dropper=$5 n
   load_begin "$dir"
   for n in $(seq "$nodes"); do start_node "$dir" "$n"; done
   for n in $(seq "$nodes"); do wait_ready "$dir" "$n"; done
-  say "  $nodes node(s) ready; waiting for $jobs jobs"
-  wait_all_ended "$dir" "$jobs" "$timeout" || true
+  say "  $nodes node(s) ready; warming up with $WARMUP jobs"
+  "$dropper" warm "$WARMUP"
+  wait_all_ended "$dir" "$WARMUP" "$timeout" || true
+  sleep 1
+  (while :; do db_xacts; sleep 0.5; done >"$dir/db-samples") &
+  SAMPLER_PID=$!
+  cpu_groups >"$dir/cpu-samples"
+  say "  dropping $jobs jobs"
+  "$dropper" job "$jobs"
+  wait_all_ended "$dir" $((WARMUP + jobs)) "$timeout" || true
+  cpu_groups >>"$dir/cpu-samples"
+  kill "$SAMPLER_PID" 2>/dev/null || true
+  wait "$SAMPLER_PID" 2>/dev/null || true
+  SAMPLER_PID=
   sleep 1
   curl -s "$URL/sandbox/stats" >"$dir/stats.json"
   load_end "$dir"
@@ -222,6 +260,10 @@ import json, os, sys, glob, re, statistics
 
 SCALE = float(os.environ["SCALE"])
 
+def opt(d, name):
+    f = os.path.join(d, name)
+    return open(f).read().strip() if os.path.exists(f) else None
+
 def load(d):
     return json.load(open(os.path.join(d, "stats.json")))
 
@@ -229,10 +271,14 @@ def breaches(s):
     return (f"{s['breaches']} (submit rate {s['postRateBreaches']}, status rate {s['statusRateBreaches']}, "
             f"task limit {s['taskLimitBreaches']}, early {s['earlyChecks']}, over 60 checks {s['checksOverLimit']})")
 
+def measured(tasks):
+    """the measured jobs' tasks, not the warm-up's"""
+    return [t for t in tasks if t["prompt"].startswith("cluster bench job")]
+
 def stored_at(d):
     from datetime import datetime
     out = []
-    for f in glob.glob(os.path.join(d, "outbox", "*", "*.json")):
+    for f in glob.glob(os.path.join(d, "outbox", "*", "job*.json")):
         m = json.load(open(f))
         t = m.get("storedAt")
         if t:
@@ -248,9 +294,27 @@ def bounds(tasks, k, s=1.0, f=60.0, p=20.0):
     poll = max((sum(h) + s * k * (k - 1) / 2) / k, (n - 1) * s + min(h))
     return quota, poll, d
 
+def window_rates(d, t0, t1):
+    """database transactions per second, and cores used by the nodes, PostgreSQL and the sandbox, over [t0, t1]"""
+    out = {}
+    f = os.path.join(d, "db-samples")
+    if os.path.exists(f):
+        sm = [tuple(map(int, l.split())) for l in open(f) if len(l.split()) == 2]
+        inside = [x for x in sm if t0 <= x[0] <= t1] or sm
+        if len(inside) > 1 and inside[-1][0] > inside[0][0]:
+            out["xacts"] = (inside[-1][1] - inside[0][1]) / ((inside[-1][0] - inside[0][0]) / 1000)
+    f = os.path.join(d, "cpu-samples")
+    if os.path.exists(f):
+        a, b = [list(map(int, l.split())) for l in open(f).read().split("\n") if l.strip()][:2]
+        secs = (b[0] - a[0]) / 1000
+        hz = os.sysconf("SC_CLK_TCK")
+        out["cores"] = dict(nodes=(b[1] - a[1]) / hz / secs, postgres=(b[2] - a[2]) / hz / secs,
+                            sandbox=(b[3] - a[3]) / hz / secs)
+    return out
+
 def makespan(d, label, k):
     s = load(d)
-    tasks = s["tasks"]
+    tasks = measured(s["tasks"])
     first = min(t["createdAtMillis"] for t in tasks)
     st = stored_at(d)
     last = max(st) if st else float("nan")
@@ -261,11 +325,15 @@ def makespan(d, label, k):
     r = dict(label=label, makespan=ms, real=(last - first) / 1000, busy=(lastfinal - first) / 1000 / SCALE,
              quota=quota, poll=poll, stored=len(st), dead=dead, tasks=len(tasks), breaches=breaches(s),
              b=s["breaches"], peak=s["maxActiveObserved"], checks=s["statusChecks"] / max(1, len(tasks)),
-             load=open(os.path.join(d, "loadavg")).read().strip(), gen=(statistics.mean(dur), min(dur), max(dur)))
+             load=opt(d, "loadavg"), gen=(statistics.mean(dur), min(dur), max(dur)), **window_rates(d, first, last))
     json.dump(r, open(os.path.join(d, "result.json"), "w"))
     print(f"  {label}: makespan {ms:.0f} provider s ({r['real']:.1f} s real), {r['stored']} stored, {dead} dead, "
           f"{len(tasks)} tasks, makespan/quota bound {ms / quota:.3f}, /poll-schedule bound {ms / poll:.3f}, "
-          f"breaches {r['breaches']}, peak {r['peak']}")
+          f"breaches {r['breaches']}, peak {r['peak']}, {r['checks']:.2f} checks per task, database "
+          f"{r.get('xacts', 0):.0f} transactions/s, cores used {fmt_cores(r.get('cores'))}, other load {r['load']}")
+
+def fmt_cores(c):
+    return "?" if not c else ", ".join(f"{k} {v:.2f}" for k, v in c.items())
 
 def submitters(d):
     """task id -> node number, from the nodes' logs ("submitted as task N")"""
@@ -281,50 +349,65 @@ def failover(d):
     tasks = sorted(s["tasks"], key=lambda t: t["createdAtMillis"])
     owner = submitters(d)
     rows = []
+    kills = []
     for line in open(os.path.join(d, "kills.tsv")):
-        k, victim, t_kill, holder = line.rstrip("\n").split("\t")
+        k, victim, t_kill, holder, mode = line.rstrip("\n").split("\t")
         victim, t_kill = int(victim), int(t_kill)
+        kills.append(t_kill)
         after = [t for t in tasks if t["createdAtMillis"] > t_kill]
         nxt = next((t for t in after if owner.get(int(t["taskId"])) not in (None, victim)), None)
-        orphan = [t for t in after if owner.get(int(t["taskId"])) is None and nxt and t["createdAtMillis"] <= nxt["createdAtMillis"]]
-        before = [t for t in tasks if t["createdAtMillis"] <= t_kill]
+        # tasks no log claims: the victim's POST that was on the wire when it died (paid, outcome unknown to us)
+        orphans = [t for t in tasks if owner.get(int(t["taskId"])) is None
+                   and t_kill - 2000 <= t["createdAtMillis"] <= (nxt["createdAtMillis"] if nxt else t_kill + 30000)]
+        before = [t for t in tasks if t["createdAtMillis"] <= t_kill and owner.get(int(t["taskId"])) is not None]
         last_before = before[-1]["createdAtMillis"] if before else None
         gap = (nxt["createdAtMillis"] - t_kill) / 1000 if nxt else None
-        rows.append(dict(kill=int(k), victim=victim, gap=gap, holder=holder, orphans=len(orphan),
+        rows.append(dict(kill=int(k), mode=mode, victim=victim, gap=gap, holder=holder, orphans=len(orphans),
                          since_last=(t_kill - last_before) / 1000 if last_before else None,
                          next_by=owner.get(int(nxt["taskId"])) if nxt else None))
-    gaps = [r["gap"] for r in rows if r["gap"] is not None]
+    def summary(rs):
+        g = sorted(r["gap"] for r in rs if r["gap"] is not None)
+        return dict(n=len(g), median=statistics.median(g) if g else None, max=max(g) if g else None,
+                    min=min(g) if g else None, missing=sum(1 for r in rs if r["gap"] is None),
+                    over_1s=sum(1 for x in g if x > 1), held=sum(1 for r in rs if r["holder"]),
+                    orphans=sum(r["orphans"] for r in rs))
     # the steady stream's own gaps between submits, away from the kills, for comparison
-    kills = [int(l.split("\t")[2]) for l in open(os.path.join(d, "kills.tsv"))]
     steady = []
     for a, b in zip(tasks, tasks[1:]):
         if all(not (k - 1000 <= b["createdAtMillis"] and a["createdAtMillis"] <= k + 15000) for k in kills):
             steady.append((b["createdAtMillis"] - a["createdAtMillis"]) / 1000)
-    res = dict(rows=rows, median=statistics.median(gaps) if gaps else None, max=max(gaps) if gaps else None,
-               missing=sum(1 for r in rows if r["gap"] is None), breaches=breaches(s), b=s["breaches"],
+    steady.sort()
+    res = dict(rows=rows, latest=summary([r for r in rows if r["mode"] == "latest"]),
+               midpost=summary([r for r in rows if r["mode"] == "midpost"]), breaches=breaches(s), b=s["breaches"],
                tasks=len(tasks), steady_median=statistics.median(steady) if steady else None,
-               steady_p99=sorted(steady)[int(0.99 * (len(steady) - 1))] if steady else None,
-               steady_max=max(steady) if steady else None, dup=sum(1 for v in s["tasksCreatedByPrompt"].values() if v > 1),
-               load=open(os.path.join(d, "loadavg")).read().strip())
+               steady_p99=steady[int(0.99 * (len(steady) - 1))] if steady else None,
+               steady_max=max(steady) if steady else None,
+               dup=sum(1 for v in s["tasksCreatedByPrompt"].values() if v > 1),
+               load=opt(d, "loadavg"), xacts=opt(d, "db-xacts-per-s"))
     json.dump(res, open(os.path.join(d, "result.json"), "w"))
+    r3 = lambda x: None if x is None else round(x, 3)
     for r in rows:
-        print(f"  kill {r['kill']}: node {r['victim']} (gate held by: {r['holder'] or '-'}), "
-              f"{r['since_last'] if r['since_last'] is None else round(r['since_last'], 3)} s after the last submit; "
-              f"next submit by node {r['next_by']} after {r['gap'] if r['gap'] is None else round(r['gap'], 3)} s"
-              + (f"; {r['orphans']} task(s) created meanwhile by nobody's log (the victim's POST in flight)" if r["orphans"] else ""))
-    print(f"  median {res['median']} s, max {res['max']} s over {len(gaps)} kills; steady submit gaps: median "
-          f"{res['steady_median']} s, p99 {res['steady_p99']} s, max {res['steady_max']} s; breaches {res['breaches']}; "
-          f"prompts with more than one task {res['dup']}")
+        print(f"  kill {r['kill']} ({r['mode']}): node {r['victim']} (gate holder: {r['holder'] or '-'}), "
+              f"{r3(r['since_last'])} s after its cluster's last submit; next submit by node {r['next_by']} "
+              f"after {r3(r['gap'])} s" + (f"; {r['orphans']} task(s) no log claims" if r["orphans"] else ""))
+    for m in ("latest", "midpost"):
+        x = res[m]
+        print(f"  {m}: {x['n']} kills, median {r3(x['median'])} s, max {r3(x['max'])} s, min {r3(x['min'])} s, "
+              f"over 1 s {x['over_1s']}, gate held by the victim {x['held']}, tasks no log claims {x['orphans']}, "
+              f"no next submit {x['missing']}")
+    print(f"  steady submit gaps: median {r3(res['steady_median'])} s, p99 {r3(res['steady_p99'])} s, "
+          f"max {r3(res['steady_max'])} s; {len(tasks)} tasks; breaches {res['breaches']}; "
+          f"prompts with more than one task {res['dup']}; database {res['xacts']} transactions/s; other load {res['load']}")
 
 def accounts(d, label, k, naccounts):
     s = load(d)
-    tasks = sorted(s["tasks"], key=lambda t: t["createdAtMillis"])
+    tasks = sorted(measured(s["tasks"]), key=lambda t: t["createdAtMillis"])
     c = [t["createdAtMillis"] for t in tasks]
     busy = (c[-1] - c[0]) / 1000
     rate = (len(c) - 1) / busy  # submits per real second over the busy period
     per = {}
     for t in tasks:
-        m = re.search(r"cluster bench (\S+) job", t["prompt"])
+        m = re.search(r"cluster bench job-(p\d+) job", t["prompt"])
         per.setdefault(m.group(1) if m else "?", []).append(t["createdAtMillis"])
     per_rate = {a: (len(v) - 1) / ((v[-1] - v[0]) / 1000) for a, v in per.items() if len(v) > 1}
     dur = [(t["finalAtMillis"] - t["createdAtMillis"]) / 1000 for t in tasks if t["finalAtMillis"] > 0]
@@ -335,11 +418,12 @@ def accounts(d, label, k, naccounts):
              per_min=min(per_rate.values()), per_max=max(per_rate.values()), stored=len(st), breaches=breaches(s),
              b=s["breaches"], peaks=(min(peaks), max(peaks)), accounts=naccounts,
              # what k slots allow: a slot is held from submit to the check that sees the end (about 80 provider s)
-             load=open(os.path.join(d, "loadavg")).read().strip())
+             load=opt(d, "loadavg"), **window_rates(d, c[0], c[-1]))
     json.dump(r, open(os.path.join(d, "result.json"), "w"))
     print(f"  {label}: {len(tasks)} tasks over {busy:.1f} s real: {rate:.2f} submits/s real = {rate * SCALE:.4f} per "
           f"provider s; per account {r['per_min'] * SCALE:.4f}..{r['per_max'] * SCALE:.4f}; peak active per account "
-          f"{r['peaks']}; {len(st)} stored; breaches {r['breaches']}")
+          f"{r['peaks']}; {len(st)} stored; breaches {r['breaches']}; database {r.get('xacts', 0):.0f} transactions/s; "
+          f"cores used {fmt_cores(r.get('cores'))}; other load {r['load']}")
 
 if __name__ == "__main__":
     cmd = sys.argv[1]
@@ -353,10 +437,15 @@ PY
 analyze() { SCALE=$SCALE python3 "$RUN/analyze.py" "$@" | tee -a "$RUN/analysis.txt"; }
 
 # ---------------------------------------------------------------- makespan
+makespan_drop() { # tag, count: into the inboxes in turn
+  local i
+  for i in $(seq "$2"); do drop "$MS_DIR" $(((i % MS_NODES) + 1)) "$i" "$1"; done
+}
 scenario_makespan() {
   local label repo nodes dir i
-  for spec in "pg-1:postgresql:1" "pg-3:postgresql:3" "file-1:file:1"; do
-    IFS=: read -r label repo nodes <<<"$spec"
+  for label in $MAKESPAN_RUNS; do
+    case "$label" in file-*) repo=file ;; *) repo=postgresql ;; esac
+    nodes=${label#*-}
     dir="$RUN/makespan-$label"
     mkdir -p "$dir"
     say "makespan, $nodes node(s) on the $repo repository: $JOBS jobs, $SLOTS slots"
@@ -364,9 +453,8 @@ scenario_makespan() {
     start_sandbox "$dir" --tariff "$SLOTS"
     common_props "$dir" "$repo" -Dsora.provider.yesai.base-url="$URL" -Dsora.provider.yesai.token=sandbox-token \
       -Dsora.provider.yesai.tariff="$SLOTS"
-    for n in $(seq "$nodes"); do mkdir -p "$dir/node-$n/inbox"; done
-    for i in $(seq "$JOBS"); do drop "$dir" $(((i % nodes) + 1)) "$i" "$label"; done
-    batch_run "$dir" "$nodes" "$JOBS" 600
+    MS_DIR=$dir MS_NODES=$nodes
+    batch_run "$dir" "$nodes" "$JOBS" 600 makespan_drop
     analyze makespan "$dir" "$label" "$SLOTS"
   done
 }
@@ -382,10 +470,67 @@ latest_submitter() { # dir, nodes: the node whose log names the highest task id
   echo "$who"
 }
 submits_of() { grep -c 'submitted as task' "$1" 2>/dev/null || true; }
+gate_holder() { # the node whose process id is in the submit gate's holder name (host/pid/random), else empty
+  local holder n
+  holder=$(sql "select coalesce(body->>'submitBusyBy', '') from sora_account" 2>/dev/null | head -1 || true)
+  [ -n "$holder" ] || return 0
+  for n in "${!NODE_PID[@]}"; do
+    [[ "$holder" == */"${NODE_PID[$n]}"/* ]] && echo "$n"
+  done
+  return 0
+}
+# One kill: latest (the node that made the latest submit, whatever it is doing now) or midpost (the node that
+# holds the submit gate with its POST on the wire: the sandbox is frozen with SIGSTOP until a node took the gate
+# and sent its POST, that node is killed, and the sandbox thawed; the worst case the lease exists for).
+failover_round() { # dir, nodes, k, mode
+  local dir=$1 nodes=$2 k=$3 mode=$4 v="" holder t_kill n lives moved
+  declare -A before=()
+  if [ "$mode" = midpost ]; then
+    # Frozen for at most a second, well inside the lease: a longer freeze would let the leases of the calls on
+    # the wire lapse, and the sandbox would then see those calls and their successors arrive together at the thaw.
+    local tries=0 deadline
+    while :; do
+      kill -STOP "$SANDBOX_PID"
+      deadline=$(($(date +%s%3N) + 1000))
+      while [ "$(date +%s%3N)" -lt "$deadline" ]; do v=$(gate_holder); [ -n "$v" ] && break; done
+      [ -n "$v" ] && break
+      kill -CONT "$SANDBOX_PID"
+      tries=$((tries + 1))
+      if [ $tries -ge 5 ]; then say "  kill $k: no node took the submit gate in 5 freezes of 1 s; skipped"; return 0; fi
+      sleep 1
+    done
+    holder=$v
+  else
+    v=$(latest_submitter "$dir" "$nodes")
+    holder=$(gate_holder)
+  fi
+  for n in $(seq "$nodes"); do before[$n]=$(submits_of "$dir/node-$n.log"); done
+  kill -9 "${NODE_PID[$v]}"
+  t_kill=$(date +%s%3N)
+  [ "$mode" = midpost ] && kill -CONT "$SANDBOX_PID"
+  wait "${NODE_PID[$v]}" 2>/dev/null || true
+  printf '%s\t%s\t%s\t%s\t%s\n' "$k" "$v" "$t_kill" "${holder:+node $holder}" "$mode" >>"$dir/kills.tsv"
+  # until another node logged a submit (at most 30 s), then the victim comes back
+  for _ in $(seq 300); do
+    moved=0
+    for n in $(seq "$nodes"); do
+      [ "$n" = "$v" ] && continue
+      [ "$(submits_of "$dir/node-$n.log")" -gt "${before[$n]}" ] && moved=1
+    done
+    [ $moved = 1 ] && break
+    sleep 0.1
+  done
+  lives=$(grep -c 'pipeline sora ready' "$dir/node-$v.log" || true)
+  start_node "$dir" "$v"
+  wait_ready "$dir" "$v" "$lives"
+  say "  kill $k ($mode): node $v, gate holder at the kill: ${holder:-none}"
+  sleep 2
+}
 scenario_failover() {
-  local dir="$RUN/failover" nodes=3 n k v t_kill holder i=0
+  local dir="$RUN/failover" nodes=3 n k i=0 pause
   mkdir -p "$dir"
-  say "failover: $nodes nodes, a job every $FEED_MS ms, $KILLS kills (SIGKILL of the latest submitter), $FO_SLOTS slots"
+  say "failover: $nodes nodes, a job every $FEED_MS ms, $FO_SLOTS slots; $KILLS kills of the latest submitter," \
+    "then $MIDPOST_KILLS of a node with its POST on the wire"
   fresh_db
   start_sandbox "$dir" --tariff "$FO_SLOTS"
   common_props "$dir" postgresql -Dsora.provider.yesai.base-url="$URL" -Dsora.provider.yesai.token=sandbox-token \
@@ -394,48 +539,20 @@ scenario_failover() {
   for n in $(seq $nodes); do start_node "$dir" "$n"; done
   for n in $(seq $nodes); do wait_ready "$dir" "$n"; done
   # the steady stream: one job every FEED_MS into the nodes' inboxes in turn (a killed node's wait for it)
+  pause=$(python3 -c "print($FEED_MS / 1000)")
   (
     i=0
     while [ ! -e "$dir/feed.stop" ]; do
       i=$((i + 1))
       drop "$dir" $(((i % nodes) + 1)) "$i" fo
-      sleep "$(python3 -c "print($FEED_MS / 1000)")"
+      sleep "$pause"
     done
   ) &
   FEED_PID=$!
   for _ in $(seq 300); do [ "$(cat "$dir"/node-*.log | grep -c 'submitted as task')" -ge 10 ] && break; sleep 0.1; done
   : >"$dir/kills.tsv"
-  for k in $(seq "$KILLS"); do
-    v=$(latest_submitter "$dir" $nodes)
-    holder=$(sql "select coalesce(body->>'submitBusyBy', '') from sora_account" 2>/dev/null | head -1 || true)
-    # the gate holder's process id is in its node name (host/pid/random)
-    holder_node=""
-    for n in $(seq $nodes); do
-      [[ "$holder" == */"${NODE_PID[$n]}"/* ]] && holder_node="node $n"
-    done
-    declare -A before=()
-    for n in $(seq $nodes); do before[$n]=$(submits_of "$dir/node-$n.log"); done
-    kill -9 "${NODE_PID[$v]}"
-    t_kill=$(date +%s%3N)
-    wait "${NODE_PID[$v]}" 2>/dev/null || true
-    printf '%s\t%s\t%s\t%s\n' "$k" "$v" "$t_kill" "$holder_node" >>"$dir/kills.tsv"
-    # until another node logged a submit (at most 30 s), then the victim comes back
-    for _ in $(seq 300); do
-      local moved=0
-      for n in $(seq $nodes); do
-        [ "$n" = "$v" ] && continue
-        [ "$(submits_of "$dir/node-$n.log")" -gt "${before[$n]}" ] && moved=1
-      done
-      [ $moved = 1 ] && break
-      sleep 0.1
-    done
-    local lives
-    lives=$(grep -c 'pipeline sora ready' "$dir/node-$v.log" || true)
-    start_node "$dir" "$v"
-    wait_ready "$dir" "$v" "$lives"
-    say "  kill $k of $KILLS: node $v (gate holder at the last look: ${holder_node:-none})"
-    sleep 2
-  done
+  for k in $(seq "$KILLS"); do failover_round "$dir" $nodes "$k" latest; done
+  for k in $(seq $((KILLS + 1)) $((KILLS + MIDPOST_KILLS))); do failover_round "$dir" $nodes "$k" midpost; done
   touch "$dir/feed.stop"
   wait "$FEED_PID" 2>/dev/null || true
   FEED_PID=
@@ -448,6 +565,13 @@ scenario_failover() {
 }
 
 # ---------------------------------------------------------------- accounts
+accounts_drop() { # tag, count: job i goes to account (i mod accounts) + 1, and into the inboxes in turn
+  local i a
+  for i in $(seq "$2"); do
+    a=$(((i % ACC_N) + 1))
+    drop "$ACC_DIR" $(((i % ACC_NODES) + 1)) "$i" "$1-p$a" "p$a"
+  done
+}
 scenario_accounts() {
   local label nodes naccounts dir i a providers sandbox_flags
   for spec in "3n-1acc:3:1" "3n-${ACCOUNTS}acc:3:$ACCOUNTS" "1n-${ACCOUNTS}acc:1:$ACCOUNTS"; do
@@ -467,14 +591,8 @@ scenario_accounts() {
         -Dsora.provider.p$a.tariff="$ACC_SLOTS")
     done
     common_props "$dir" postgresql "${props[@]}"
-    for n in $(seq "$nodes"); do mkdir -p "$dir/node-$n/inbox"; done
-    # job i goes to account (i mod accounts) + 1, and into the inboxes in turn
-    for i in $(seq "$jobs"); do
-      a=$(((i % naccounts) + 1))
-      request "$i" "p$a" "p$a" >"$dir/node-$(((i % nodes) + 1))/inbox/.p$a-$i.tmp"
-      mv "$dir/node-$(((i % nodes) + 1))/inbox/.p$a-$i.tmp" "$dir/node-$(((i % nodes) + 1))/inbox/p$a-$i.json"
-    done
-    batch_run "$dir" "$nodes" "$jobs" 600
+    ACC_DIR=$dir ACC_NODES=$nodes ACC_N=$naccounts
+    batch_run "$dir" "$nodes" "$jobs" 600 accounts_drop
     analyze accounts "$dir" "$label" "$ACC_SLOTS" "$naccounts"
   done
 }
