@@ -185,7 +185,8 @@ for meta in glob.glob(os.path.join(work, "outbox", "*", "*.json")):
     stored[os.path.basename(meta)[:-5]] = prompt_of(meta)
 dead = {}
 for err in glob.glob(os.path.join(work, "dead-letter", "*.error.json")):
-    rid = os.path.basename(err)[:-len(".error.json")]
+    # a request refused at intake never became a job: its dead letter is <id>~<digest>.error.json
+    rid = os.path.basename(err)[:-len(".error.json")].split("~")[0]
     dead[rid] = json.load(open(err))["code"]
 refused = {os.path.basename(f) for f in glob.glob(os.path.join(work, "rest", "*")) if open(f).read().strip() == "400"}
 records = {}

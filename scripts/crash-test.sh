@@ -98,11 +98,14 @@ stored = {}
 for meta in glob.glob(os.path.join(work, "outbox", "*", "*.json")):
     stored[os.path.basename(meta)[:-5]] = prompt_of(meta)
 dead = {}
+problems_early = []
 for err in glob.glob(os.path.join(work, "dead-letter", "*.error.json")):
-    rid = os.path.basename(err)[:-len(".error.json")]
-    dead[rid] = (json.load(open(err))["code"], prompt_of(os.path.join(work, "dead-letter", rid + ".json")))
+    base = os.path.basename(err)[:-len(".error.json")]
+    rid = base.split("~")[0]  # a request refused at intake never became a job: <id>~<digest>.error.json
+    if rid in dead: problems_early.append(f"{rid} dead-lettered twice")
+    dead[rid] = (json.load(open(err))["code"], prompt_of(os.path.join(work, "dead-letter", base + ".json")))
 tasks = stats.get("tasksCreatedByPrompt", {})
-problems = []
+problems = problems_early
 both = set(stored) & set(dead)
 if both: problems.append(f"in both places: {sorted(both)}")
 if len(stored) + len(dead) != jobs: problems.append(f"{len(stored)} stored + {len(dead)} dead != {jobs} requests")

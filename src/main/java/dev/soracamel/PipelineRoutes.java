@@ -110,7 +110,8 @@ final class PipelineRoutes {
         r.add("store", "sora-store",
                 "to", store,
                 "retries", p.integer("sora.store.retries", 3),
-                "retryDelay", p.integer("sora.store.retry-delay-ms", 2000));
+                "retryDelay", s.storeRetryDelay().toMillis());
+        r.add("store-failed", "sora-store-failed");
         r.add("dead-letter", "sora-dead-letter", "to", deadLetter);
         r.add("notify", "sora-notify",
                 "to", notify,

@@ -172,14 +172,18 @@ public final class SoraPipeline {
         PipelineRoutes routes = PipelineRoutes.read(props, s);
         S3Access s3 = new S3Access(S3Settings.read(props), name + "S3");
         ObjectMapper json = jsonMapper();
-        JobRepository store = JobRepositories.open(props, s, json);
-        // closed when the context stops: the file repository's folder lock is then free for the next start
-        ctx.addService(new org.apache.camel.support.service.ServiceSupport() {
-            @Override
-            protected void doStop() {
-                store.close();
-            }
-        }, true, true);
+        // a host may hand over a repository of its own, bound as <name>JobRepository; else the configured one
+        JobRepository given = registry.lookupByNameAndType(name + "JobRepository", JobRepository.class);
+        JobRepository store = given != null ? given : JobRepositories.open(props, s, json);
+        if (given == null) {
+            // closed when the context stops: the file repository's folder lock is then free for the next start
+            ctx.addService(new org.apache.camel.support.service.ServiceSupport() {
+                @Override
+                protected void doStop() {
+                    store.close();
+                }
+            }, true, true);
+        }
         BanList bans = new BanList(s.work().resolve("banned-customers.txt"));
 
         Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();
@@ -204,11 +208,13 @@ public final class SoraPipeline {
             store.close();
             throw e;
         }
-        ImageProbe images = s.checkImage() ? new ImageProbe(s.imageTimeout(), s.imageMaxBytes(), s.imageMaxSide()) : null;
+        ImageProbe images = s.checkImage() ? new ImageProbe(s.imageTimeout(), s.imageMaxBytes(), s.imageMaxSide(),
+                imageAllow(props, s), s.imageMaxConcurrent()) : null;
         DownloadStep download = new DownloadStep(board, routes.downloads());
 
         registry.bind(name + "Board", board);
         Observability.install(ctx, board, name); // observe: a readiness check per provider, and metrics
+        registry.bind(name + "IntakeGuard", new dev.soracamel.intake.IntakeGuard(ctx, name, s.archive()));
         registry.bind(name + "Intake", new IntakeStep(board, new RequestParser(json, s.intakeMaxBytes()), images));
         registry.bind(name + "Request", new RequestReply(board, json, new RequestParser(json, s.intakeMaxBytes()),
                 props.bool("sora.request.dead-letter-rejections", false)));
@@ -315,6 +321,14 @@ public final class SoraPipeline {
                             + "them. Give each pipeline its own account, or send both kinds of request to one pipeline");
                 }
             }
+        }
+    }
+
+    private static dev.soracamel.validate.AddressPolicy imageAllow(Props props, SoraSettings s) {
+        try {
+            return dev.soracamel.validate.AddressPolicy.allowing(s.imageAllow());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(props.key("sora.validation.image-allow") + ": " + e.getMessage(), e);
         }
     }
 

@@ -33,14 +33,21 @@ public record SoraSettings(
         Duration imageTimeout,
         long imageMaxBytes,
         int imageMaxSide,
+        String imageAllow,
+        int imageMaxConcurrent,
         Duration linkLifetime,
         int downloadAttempts,
+        Duration downloadTimeout,
+        long downloadMaxBytes,
         long intakeMaxBytes,
         Duration keepArchive,
         Duration keepDeadLetters,
         Duration keepJobs,
         Duration claimLease,
-        Duration stepLease) {
+        Duration stepLease,
+        Duration storeRetryDelay,
+        Duration storeRetryMaxDelay,
+        Duration storeGiveUpAfter) {
 
     public static SoraSettings read(Props p) {
         Map<String, ProviderSettings> providers = new LinkedHashMap<>();
@@ -80,14 +87,22 @@ public record SoraSettings(
                 p.duration("sora.validation.image-timeout", "10s"),
                 p.longValue("sora.validation.image-max-bytes", 5L * 1024 * 1024),
                 p.integer("sora.validation.image-max-side", 2000),
+                // none: only public addresses are fetched (see AddressPolicy)
+                p.string("sora.validation.image-allow", ""),
+                p.integer("sora.validation.image-max-concurrent", 4),
                 p.duration("sora.download.link-lifetime", "60m"),
                 p.integer("sora.download.attempts", 5),
+                p.duration("sora.download.timeout", "30m"),
+                p.longValue("sora.download.max-bytes", 4L * 1024 * 1024 * 1024),
                 p.longValue("sora.intake.max-file-bytes", 1024 * 1024),
                 Duration.ofDays(p.integer("sora.retention.archive-days", 30)),
                 Duration.ofDays(p.integer("sora.retention.dead-letter-days", 90)),
                 Duration.ofDays(p.integer("sora.retention.job-days", 0)),
                 p.duration("sora.repository.claim-lease", "5s"),
-                p.duration("sora.repository.step-lease", "10m"));
+                p.duration("sora.repository.step-lease", "10m"),
+                Duration.ofMillis(p.integer("sora.store.retry-delay-ms", 2000)),
+                p.duration("sora.store.outage.max-retry-delay", "5m"),
+                p.duration("sora.store.outage.give-up-after", "6h"));
     }
 
     /**

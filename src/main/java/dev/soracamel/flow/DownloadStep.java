@@ -60,12 +60,12 @@ public class DownloadStep implements Predicate {
             job = board.find(ex.getMessage().getBody(String.class)).orElseThrow();
             ex.setProperty(Flow.JOB, job);
         }
-        if (Instant.now().isAfter(board.linkDeadline(job))) {
+        if (Instant.now().isAfter(board.delivery().linkDeadline(job))) {
             attemptEnded(ex, job, "failed");
-            throw new LinkExpiredException("the result link expired at " + board.linkDeadline(job));
+            throw new LinkExpiredException("the result link expired at " + board.delivery().linkDeadline(job));
         }
         attemptEnded(ex, job, "retry");
-        if (!board.downloadStarting(job)) {
+        if (!board.delivery().downloadStarting(job)) {
             ex.setRouteStop(true); // another node took the download over while this one stalled
             return;
         }
@@ -82,6 +82,28 @@ public class DownloadStep implements Predicate {
         }
     }
 
+    /**
+     * Between the HTTP call and the part file: the body may take at most {@code sora.download.timeout}, and never
+     * past the link's end of life (a transfer that finishes after it is of no use), and may hold at most
+     * {@code sora.download.max-bytes}.
+     */
+    public void bound(Exchange ex) {
+        Job job = Flow.job(ex);
+        InputStream in = ex.getMessage().getBody(InputStream.class);
+        if (in == null) {
+            return;
+        }
+        java.time.Duration timeout = board.settings().downloadTimeout();
+        Instant byTimeout = Instant.now().plus(timeout);
+        Instant link = board.delivery().linkDeadline(job);
+        Instant until = link.isBefore(byTimeout) ? link : byTimeout;
+        long left = java.time.Duration.between(Instant.now(), until).toNanos();
+        String text = link.isBefore(byTimeout) ? "the result link expires at " + link
+                : "sora.download.timeout=" + timeout;
+        ex.getMessage().setBody(new BoundedStream(in, System.nanoTime() + Math.max(0, left),
+                board.settings().downloadMaxBytes(), text));
+    }
+
     public void verify(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
         Path part = downloads.resolve(partName(job));
@@ -95,8 +117,17 @@ public class DownloadStep implements Predicate {
             throw new BadVideoException("NOT_AN_MP4", "the result link returned " + size
                     + " bytes that are not an MP4 (no ftyp box)");
         }
-        ex.setProperty("soraVideoBytes", size);
         attemptEnded(ex, job, "ok");
+        if (!board.delivery().downloaded(job, part, size)) {
+            ex.setRouteStop(true); // another node took the job over while this one downloaded
+            return;
+        }
+        storeFrom(ex, part, size);
+    }
+
+    /** The store route's input: the checked video in the work folder. */
+    static void storeFrom(Exchange ex, Path part, long size) {
+        ex.setProperty("soraVideoBytes", size);
         ex.getMessage().getHeaders().clear();
         ex.getMessage().setBody(part.toFile());
         // Tells a file storage endpoint that the body is a local work file it may rename into place rather
@@ -118,11 +149,20 @@ public class DownloadStep implements Predicate {
     public boolean matches(Exchange ex) {
         Job job = Flow.job(ex);
         Exception e = ex.getException();
-        if (job == null || e instanceof LinkExpiredException || linkGone(e)) {
+        if (job == null || e instanceof LinkExpiredException || linkGone(e) || tooLarge(e)) {
             return false;
         }
         return job.downloadAttempts < board.settings().downloadAttempts()
-                && Instant.now().isBefore(board.linkDeadline(job));
+                && Instant.now().isBefore(board.delivery().linkDeadline(job));
+    }
+
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BoundedStream.TooLarge) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean linkGone(Throwable e) {
@@ -140,6 +180,8 @@ public class DownloadStep implements Predicate {
             code = "RESULT_LINK_EXPIRED";
         } else if (e instanceof BadVideoException b) {
             code = b.code;
+        } else if (tooLarge(e)) {
+            code = "DOWNLOAD_TOO_LARGE";
         } else {
             code = "DOWNLOAD_FAILED";
         }

@@ -54,6 +54,7 @@ public class JobBoard {
     /** Prices and budgets: checked before each submit, charged from each submit's answer. */
     private final Spend spend;
     private final JobQueries queries;
+    private final Delivery delivery;
 
     /** observe: who hears about calls and outcomes (the metrics); nobody unless set. */
     private volatile FlowEvents events = FlowEvents.NONE;
@@ -74,6 +75,7 @@ public class JobBoard {
         adapters.forEach((name, adapter) ->
                 runtimes.put(name, new ProviderRuntime(settings.provider(name), adapter, settings)));
         this.queries = new JobQueries(repo, runtimes, spend, this);
+        this.delivery = new Delivery(this, repo, settings, spend);
     }
 
     public SoraSettings settings() {
@@ -86,6 +88,11 @@ public class JobBoard {
 
     public JobRepository repository() {
         return repo;
+    }
+
+    /** What happens to a job after its task completed: download, store, dead letter, event. */
+    public Delivery delivery() {
+        return delivery;
     }
 
     /** Counts and views for people: the progress line, REST, readiness and metrics. */
@@ -116,18 +123,18 @@ public class JobBoard {
     }
 
     /** The claim every step of this node writes on the job it works on: the job is this node's until then. */
-    private void claim(Job job, Instant now, Duration lease) {
+    void claim(Job job, Instant now, Duration lease) {
         job.claimedBy = repo.node();
         job.claimUntil = now.plus(lease);
     }
 
-    private static void unclaim(Job job) {
+    static void unclaim(Job job) {
         job.claimedBy = null;
         job.claimUntil = null;
     }
 
     /** Writes the job, or says that another node changed it first. */
-    private boolean save(Job job, String step) {
+    boolean save(Job job, String step) {
         if (repo.update(job)) {
             return true;
         }
@@ -184,9 +191,10 @@ public class JobBoard {
     }
 
     /** Steps left to do whose claim lapsed (or, at start, whatever the previous process left). */
-    public record Recovery(List<String> downloads, List<String> deadLetters, List<String> notifications) {
+    public record Recovery(List<String> downloads, List<String> stores, List<String> deadLetters,
+                           List<String> notifications) {
         public boolean isEmpty() {
-            return downloads.isEmpty() && deadLetters.isEmpty() && notifications.isEmpty();
+            return downloads.isEmpty() && stores.isEmpty() && deadLetters.isEmpty() && notifications.isEmpty();
         }
     }
 
@@ -198,6 +206,7 @@ public class JobBoard {
      */
     public synchronized Recovery recover() {
         List<String> downloads = new ArrayList<>();
+        List<String> stores = new ArrayList<>();
         List<String> dead = new ArrayList<>();
         List<String> notify = new ArrayList<>();
         Instant now = repo.now();
@@ -216,18 +225,33 @@ public class JobBoard {
                         dead.add(job.requestId);
                     }
                 }
-                case DOWNLOADING -> {
-                    if (now.isBefore(linkDeadline(job))) {
-                        job.record("download resumed", from.isEmpty() ? "after a restart" : from.strip());
-                        if (save(job, "taking over a download")) {
-                            downloads.add(job.requestId);
+                case DOWNLOADING, STORING -> {
+                    // what is stored, or downloaded, decides: a paid video is fetched again only if it is nowhere
+                    String next = delivery.whatIsLeft(job, now);
+                    switch (next) {
+                        case "store" -> {
+                            job.state = JobState.STORING;
+                            job.record("store resumed", job.videoLocation != null && !Delivery.hasDownloadedFile(job)
+                                    ? "the video is stored at " + job.videoLocation + "; its metadata is written again"
+                                    : "from " + job.downloadedFile + (from.isEmpty() ? "" : from));
+                            if (save(job, "taking over a store")) {
+                                stores.add(job.requestId);
+                            }
                         }
-                    } else {
-                        die(job, "RESULT_LINK_EXPIRED", "the video was ready at " + job.completedSeenAt
-                                + " but its link (alive " + settings.linkLifetime().toMinutes()
-                                + " min) expired before it was downloaded", null, null, null);
-                        if (save(job, "giving up an expired download")) {
-                            dead.add(job.requestId);
+                        case "download" -> {
+                            job.state = JobState.DOWNLOADING;
+                            job.record("download resumed", from.isEmpty() ? "after a restart" : from.strip());
+                            if (save(job, "taking over a download")) {
+                                downloads.add(job.requestId);
+                            }
+                        }
+                        default -> {
+                            die(job, "RESULT_LINK_EXPIRED", "the video was ready at " + job.completedSeenAt
+                                    + " but its link (alive " + settings.linkLifetime().toMinutes()
+                                    + " min) expired before it was downloaded", null, null, null);
+                            if (save(job, "giving up an expired download")) {
+                                dead.add(job.requestId);
+                            }
                         }
                     }
                 }
@@ -243,11 +267,11 @@ public class JobBoard {
                 }
             }
         }
-        if (!downloads.isEmpty() || !dead.isEmpty() || !notify.isEmpty()) {
-            LOG.info("took over {} downloads, {} dead letters and {} events left by a previous run or another node",
-                    downloads.size(), dead.size(), notify.size());
+        if (!downloads.isEmpty() || !stores.isEmpty() || !dead.isEmpty() || !notify.isEmpty()) {
+            LOG.info("took over {} downloads, {} stores, {} dead letters and {} events left by a previous run, a "
+                    + "storage outage or another node", downloads.size(), stores.size(), dead.size(), notify.size());
         }
-        return new Recovery(downloads, dead, notify);
+        return new Recovery(downloads, stores, dead, notify);
     }
 
     // ---------------------------------------------------------------- intake
@@ -680,53 +704,6 @@ public class JobBoard {
         return Next.WAIT;
     }
 
-    // ---------------------------------------------------------------- download and store
-
-    /**
-     * An attempt to download starts: counted, and the job's claim renewed.
-     *
-     * @return false when another node has the job now (this node must drop the download)
-     */
-    public synchronized boolean downloadStarting(Job job) {
-        job.downloadAttempts++;
-        claim(job, repo.now(), settings.stepLease());
-        return save(job, "starting a download");
-    }
-
-    /** The instant after which the result link must be presumed dead. */
-    public Instant linkDeadline(Job job) {
-        return job.completedSeenAt.plus(settings.scaled(settings.linkLifetime()));
-    }
-
-    /**
-     * The video is about to be written to storage: the job's claim is renewed first, so that a node that stalled
-     * past its claim while another took the download over writes nothing.
-     *
-     * @return false when another node has the job now
-     */
-    public synchronized boolean storing(Job job) {
-        claim(job, repo.now(), settings.stepLease());
-        return save(job, "storing its video");
-    }
-
-    /** @return false when another node had taken the job over (its own store wins) */
-    public synchronized boolean stored(Job job, String location, long bytes) {
-        Instant now = repo.now();
-        job.state = JobState.STORED;
-        job.storedAt = now;
-        job.storedLocation = location;
-        job.videoBytes = bytes;
-        job.notifyPending = true;
-        claim(job, now, settings.stepLease());
-        job.record("stored", location);
-        if (!save(job, "storing its video")) {
-            return false;
-        }
-        LOG.info("job {} [{}] stored: {} ({} bytes, {} s after the task completed)", job.requestId, job.provider,
-                location, bytes, Duration.between(job.completedSeenAt, job.storedAt).toMillis() / 1000.0);
-        return true;
-    }
-
     /**
      * Sends a job to the dead-letter channel from outside the provider steps (download, store, a crash of a step).
      *
@@ -748,8 +725,8 @@ public class JobBoard {
 
     // ---------------------------------------------------------------- dead letters
 
-    /** Marks the job dead; the dead-letter route writes it out and then confirms with {@link #deadLettered}. */
-    private void die(Job job, String code, String message, Integer httpStatus, String commentRu, String commentEn) {
+    /** Marks the job dead; the dead-letter route writes it out and then confirms with {@link Delivery#deadLettered}. */
+    void die(Job job, String code, String message, Integer httpStatus, String commentRu, String commentEn) {
         if (job.pendingCharge != null) {
             spend.maybeCreated(job); // a step failed after its POST may have left: counted as spent
         }
@@ -774,51 +751,12 @@ public class JobBoard {
         return a;
     }
 
-    public synchronized boolean deadLettered(Job job) {
-        job.deadLetterWritten = true;
-        job.notifyPending = true;
-        claim(job, repo.now(), settings.stepLease());
-        if (!save(job, "recording its dead letter")) {
-            return false;
-        }
-        DeadLetter d = job.deadLetter;
-        LOG.warn("job {} [{}] DEAD-LETTERED {}: {}", job.requestId, job.provider, d.code(), d.message());
-        return true;
-    }
-
-    /** The notification endpoint took the job's event: it is not sent again at the next start. */
-    public synchronized void notified(Job job) {
-        if (job.notifyPending) {
-            job.notifyPending = false;
-            unclaim(job);
-            job.record("notified", job.state.name().toLowerCase(java.util.Locale.ROOT));
-            save(job, "recording its event as sent");
-        }
-    }
-
     /** A request turned away at intake: it never became a job, but a person should see it was here. */
     public record Rejected(String requestId, String source, String code, String message) {
     }
 
     public void rejectedAtIntake(Rejected r) {
         queries.rejected(r);
-    }
-
-    /** Retention: forgets finished jobs older than the cutoff. @return how many */
-    public synchronized int forgetFinishedBefore(Instant cutoff) {
-        int n = 0;
-        Instant now = repo.now();
-        for (Job j : repo.finishedBefore(cutoff, 10_000)) {
-            boolean settled = j.state == JobState.STORED || (j.state == JobState.DEAD && j.deadLetterWritten);
-            boolean slotFree = j.slotHeldUntil == null || j.slotHeldUntil.isBefore(cutoff);
-            // a record whose spend a budget still counts stays (spend is derived from the records)
-            boolean spendCounted = spend.chargedRecently(j, now);
-            if (settled && slotFree && !spendCounted && !j.notifyPending) {
-                repo.delete(j.requestId);
-                n++;
-            }
-        }
-        return n;
     }
 
     /** The call never reached the provider (refused connection, unknown host, a lapsed claim): nothing can have been created. */

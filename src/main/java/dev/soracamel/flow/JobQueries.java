@@ -100,6 +100,7 @@ public class JobQueries {
         }
         c.put("active", active);
         c.put("downloading", byState.get(JobState.DOWNLOADING));
+        c.put("storing", byState.get(JobState.STORING));
         c.put("stored", byState.get(JobState.STORED));
         c.put("dead", byState.get(JobState.DEAD));
         c.put("rejected", rejectedCount());
@@ -112,12 +113,12 @@ public class JobQueries {
 
     /** observe: each provider's queue, slots and pause, for health checks and metrics. */
     public List<ProviderView> providerViews() {
-        Instant now = repo.now();
         List<ProviderView> views = new ArrayList<>();
         for (ProviderRuntime rt : runtimes.values()) {
             Map<JobState, Integer> byState = repo.countByState(rt.account());
             Account a = repo.account(rt.account()).orElse(new Account(rt.account()));
-            boolean paused = a.paused(now);
+            // paused until a call proves the problem over, also while the re-check clock lets the probe through
+            boolean paused = a.pauseCode != null;
             views.add(new ProviderView(rt.settings.name(), byState.getOrDefault(JobState.QUEUED, 0),
                     byState.getOrDefault(JobState.POLLING, 0), repo.slotsInUse(rt.account()),
                     rt.settings.activeTasks(), paused ? a.pauseCode : null, paused ? a.pauseMessage : null,

@@ -16,7 +16,13 @@ public class PollStep {
 
     public void pick(Exchange ex) {
         String provider = ex.getProperty(Flow.PROVIDER, String.class);
-        JobBoard.Pick pick = board.pickStatusCheck(provider);
+        JobBoard.Pick pick;
+        try {
+            pick = board.pickStatusCheck(provider);
+        } catch (dev.soracamel.job.JobRepository.UnavailableException e) {
+            RepositoryOutage.waiting("polling", e);
+            pick = null;
+        }
         if (pick == null) {
             Flow.next(ex, Next.WAIT);
             return;

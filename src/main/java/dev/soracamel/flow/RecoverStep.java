@@ -19,11 +19,22 @@ public class RecoverStep {
     }
 
     public void scan(Exchange ex) {
-        ex.setProperty(FOUND, board.recover());
+        JobBoard.Recovery found;
+        try {
+            found = board.recover();
+        } catch (dev.soracamel.job.JobRepository.UnavailableException e) {
+            RepositoryOutage.waiting("recovering", e);
+            found = new JobBoard.Recovery(List.of(), List.of(), List.of(), List.of());
+        }
+        ex.setProperty(FOUND, found);
     }
 
     public List<String> downloads(Exchange ex) {
         return found(ex).downloads();
+    }
+
+    public List<String> stores(Exchange ex) {
+        return found(ex).stores();
     }
 
     public List<String> deadLetters(Exchange ex) {

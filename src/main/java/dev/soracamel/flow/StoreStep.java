@@ -41,13 +41,51 @@ public class StoreStep {
     }
 
 
+    /** A store taken up again (after a restart, a storage outage or another node's death): from the work file. */
+    public void resume(Exchange ex) {
+        Job job = Flow.job(ex);
+        java.nio.file.Path part = job.downloadedFile == null ? null : java.nio.file.Path.of(job.downloadedFile);
+        if (part != null && Files.isRegularFile(part)) {
+            DownloadStep.storeFrom(ex, part, job.videoBytes == null ? -1 : job.videoBytes);
+        } else {
+            // the video went into storage before its metadata did: only the metadata is left to write
+            ex.setProperty("soraVideoBytes", job.videoBytes);
+            ex.getMessage().getHeaders().clear();
+            ex.getMessage().setBody(null);
+        }
+    }
+
     public void video(Exchange ex) {
         Job job = Flow.job(ex);
-        if (!board.storing(job)) {
+        if (!board.delivery().storing(job)) {
             ex.setRouteStop(true); // another node has the job: its own download is stored, not this one
             return;
         }
+        boolean fileThere = job.downloadedFile != null && Files.isRegularFile(java.nio.file.Path.of(job.downloadedFile));
+        ex.setProperty(VIDEO_DONE, !fileThere && job.videoLocation != null);
         Flow.storageName(ex, keyPrefix, folder(job) + "/" + job.requestId + ".mp4", "video/mp4");
+    }
+
+    /** Set when the video is already in storage and only its metadata is written. */
+    static final String VIDEO_DONE = "soraVideoDone";
+
+    /** The video is in storage: recorded, so that a store tried again writes only the metadata. */
+    public void videoWritten(Exchange ex) {
+        Job job = Flow.job(ex);
+        if (!board.delivery().videoWritten(job, location(ex.getMessage()))) {
+            ex.setRouteStop(true);
+        }
+    }
+
+    /** Storage refused the video or its metadata after the quick retries: wait, or give up after long enough. */
+    public void failed(Exchange ex) {
+        Job job = Flow.job(ex);
+        Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (job == null) {
+            Flow.next(ex, Next.WAIT);
+            return;
+        }
+        Flow.next(ex, board.delivery().storeFailed(job, e));
     }
 
     /** Where the endpoint put the video: the file's path, s3://bucket/key, or at least the name it was given. */
@@ -65,7 +103,7 @@ public class StoreStep {
 
     public void metadata(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
-        String location = location(ex.getMessage());
+        String location = job.videoLocation != null ? job.videoLocation : location(ex.getMessage());
         ex.setProperty("soraStoredLocation", location);
         ObjectNode meta = json.valueToTree(job);
         meta.put("state", "STORED");
@@ -73,7 +111,8 @@ public class StoreStep {
         meta.put("storedLocation", location);
         meta.put("videoBytes", ex.getProperty("soraVideoBytes", Long.class));
         meta.remove("resultUrl"); // dead within the hour, and a bearer of access while alive
-        meta.remove(List.of("nextCheckAt", "seq", "deadLetterWritten", "notifyPending"));
+        meta.remove(List.of("nextCheckAt", "seq", "deadLetterWritten", "notifyPending", "version", "account",
+                "claimedBy", "claimUntil", "downloadedFile", "videoLocation"));
         ex.getMessage().getHeaders().clear();
         Flow.storageName(ex, keyPrefix, folder(job) + "/" + job.requestId + ".json", "application/json");
         ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
@@ -81,12 +120,14 @@ public class StoreStep {
 
     public void done(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
-        if (!board.stored(job, ex.getProperty("soraStoredLocation", String.class),
+        if (!board.delivery().stored(job, ex.getProperty("soraStoredLocation", String.class),
                 ex.getProperty("soraVideoBytes", Long.class))) {
             ex.setRouteStop(true);
             return;
         }
         board.events().stored(job);
         Files.deleteIfExists(downloads.downloads().resolve(DownloadStep.partName(job)));
+        // a file kept for a store that failed long ago, and was stored after all
+        Files.deleteIfExists(board.settings().work().resolve("kept").resolve(job.requestId + ".mp4"));
     }
 }

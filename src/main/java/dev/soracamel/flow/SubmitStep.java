@@ -17,7 +17,13 @@ public class SubmitStep {
 
     public void pick(Exchange ex) {
         String provider = ex.getProperty(Flow.PROVIDER, String.class);
-        JobBoard.Pick pick = board.pickSubmit(provider);
+        JobBoard.Pick pick;
+        try {
+            pick = board.pickSubmit(provider);
+        } catch (dev.soracamel.job.JobRepository.UnavailableException e) {
+            RepositoryOutage.waiting("submitting", e);
+            pick = null;
+        }
         if (pick == null) {
             Flow.next(ex, Next.WAIT);
             return;

@@ -51,7 +51,7 @@ public class Retention {
         deleted.put("deadLetters", deleteOlder(deadLetters, deadLetterAge, now));
         // a part file older than a link lives belongs to no download that can still succeed
         deleted.put("partFiles", deleteOlder(downloads, Duration.ofDays(1), now));
-        deleted.put("jobRecords", jobAge.isZero() ? 0 : board.forgetFinishedBefore(now.minus(jobAge)));
+        deleted.put("jobRecords", jobAge.isZero() ? 0 : board.delivery().forgetFinishedBefore(now.minus(jobAge)));
         LOG.info("retention sweep: deleted {}", deleted);
         return deleted;
     }

@@ -13,6 +13,7 @@ import dev.soracamel.flow.Flow;
 import dev.soracamel.flow.JobBoard;
 import dev.soracamel.flow.Next;
 import dev.soracamel.job.Job;
+import dev.soracamel.text.Untrusted;
 import dev.soracamel.validate.Rejection;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -42,6 +43,8 @@ public class RequestReply {
 
     /** Optional header: where the request came from, kept in the job's record (default: the entry's name). */
     public static final String SOURCE = "SoraSource";
+    /** Exchange property: someone waits for this answer, so no step may keep them waiting long (the image check). */
+    public static final String CALLER_WAITS = "soraCallerWaits";
     /** Header on the answer: accepted, duplicate or rejected. */
     public static final String OUTCOME = "SoraOutcome";
 
@@ -68,6 +71,7 @@ public class RequestReply {
      */
     public void read(Exchange ex) throws IOException {
         Message m = ex.getMessage();
+        ex.setProperty(CALLER_WAITS, true);
         String source = m.getHeader(SOURCE, "direct:sora-request", String.class);
         String defaultId = UUID.randomUUID().toString();
         long max = parser.maxFileBytes();
@@ -114,7 +118,7 @@ public class RequestReply {
                     board.rejectedAtIntake(new JobBoard.Rejected(item.requestId(), item.source(), why.code(),
                             why.message()));
                     LOG.warn("request {} from {} REJECTED {}: {} (answered to the caller, no dead letter)",
-                            item.requestId(), item.source(), why.code(), why.message());
+                            item.requestId(), Untrusted.esc(item.source()), why.code(), Untrusted.esc(why.message()));
                 }
             }
             case DUPLICATE -> {
@@ -123,7 +127,8 @@ public class RequestReply {
                 boolean same = earlier.request != null && earlier.request.equals(item.request());
                 answer.put("outcome", "duplicate");
                 job(answer, earlier);
-                answer.put("message", "request_id " + item.requestId() + " was accepted before (from " + earlier.source
+                answer.put("message", "request_id " + item.requestId() + " was accepted before (from "
+                        + Untrusted.esc(earlier.source)
                         + " at " + earlier.acceptedAt + "); this request was not submitted again"
                         + (same ? "" : ", and it differs from the one accepted: to have it made, send it with a new "
                         + "request_id") + ". The job shown is the one accepted");

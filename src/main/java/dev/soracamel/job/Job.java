@@ -65,6 +65,14 @@ public class Job {
     public int downloadAttempts;
     public Long videoBytes;
 
+    /** The checked MP4 in the work folder, from the download until it is stored. */
+    public String downloadedFile;
+    /** Where the video itself was written, before its metadata: a store tried again after that writes only the metadata. */
+    public String videoLocation;
+    /** Failed tries to write to storage, and since when they fail (a storage outage). */
+    public int storeFailures;
+    public Instant storeFailingSince;
+
     public Instant storedAt;
     public String storedLocation;
     public Instant deadAt;

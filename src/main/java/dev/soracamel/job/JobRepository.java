@@ -139,6 +139,13 @@ public interface JobRepository extends AutoCloseable {
     @Override
     void close();
 
+    /** The repository could not be reached (a database down): nothing was read or written. */
+    class UnavailableException extends RuntimeException {
+        public UnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** Thrown when a job's step was taken over by another node: the copy in hand must not be acted on. */
     final class StaleJobException extends RuntimeException {
         public StaleJobException(Job job) {
@@ -149,7 +156,7 @@ public interface JobRepository extends AutoCloseable {
 
     /** The end of a job's step: the time its claim is released or lapses. Final jobs are not orphans. */
     static boolean hasStepLeft(Job j) {
-        return j.state == JobState.SUBMITTING || j.state == JobState.DOWNLOADING
+        return j.state == JobState.SUBMITTING || j.state == JobState.DOWNLOADING || j.state == JobState.STORING
                 || (j.state == JobState.DEAD && !j.deadLetterWritten) || j.notifyPending;
     }
 

@@ -11,8 +11,13 @@ public enum JobState {
     SUBMITTING,
     /** The provider has a task for it; status checks run on the provider's schedule. */
     POLLING,
-    /** The provider finished it; the MP4 is being fetched and stored. */
+    /** The provider finished it; the MP4 is being fetched. */
     DOWNLOADING,
+    /**
+     * The MP4 is downloaded and checked, in the work folder ({@link Job#downloadedFile}), and being written to
+     * storage, or waiting to try again while storage is out: a paid video is never given up for that.
+     */
+    STORING,
     /** Final: the MP4 and its metadata are in the outbox. */
     STORED,
     /** Final: in the dead-letter channel with a reason. */

@@ -83,7 +83,7 @@ public class PgJobRepository implements JobRepository {
     static final long CLOCK_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final String JOB_COLUMNS = "seq, version, body";
-    private static final String STEP_LEFT = "(state IN ('SUBMITTING', 'DOWNLOADING')"
+    private static final String STEP_LEFT = "(state IN ('SUBMITTING', 'DOWNLOADING', 'STORING')"
             + " OR (state = 'DEAD' AND NOT dead_letter_written) OR notify_pending)";
     private static final String HOLDS_SLOT = "(state IN ('SUBMITTING', 'POLLING') OR slot_held_until > ?)";
 
@@ -109,7 +109,7 @@ public class PgJobRepository implements JobRepository {
     private volatile Reading clock;
 
     /** Thrown when the database failed a call; the message names the database and the operation. */
-    public static final class DatabaseException extends RuntimeException {
+    public static final class DatabaseException extends JobRepository.UnavailableException {
         DatabaseException(String message, Throwable cause) {
             super(message, cause);
         }

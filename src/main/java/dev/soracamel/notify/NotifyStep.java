@@ -98,7 +98,7 @@ public class NotifyStep {
     public void sent(Exchange ex) {
         Job job = Flow.job(ex);
         if (job != null) {
-            board.notified(job);
+            board.delivery().notified(job);
         }
     }
 

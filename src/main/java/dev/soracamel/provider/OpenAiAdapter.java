@@ -60,7 +60,7 @@ public class OpenAiAdapter implements ProviderAdapter {
         }
         OpenAiCatalog.Model m = model.isTextual() ? catalog.model(model.asText()) : null;
         if (m == null) {
-            return new Rejection("MODEL_NOT_VALID", "model " + model + " is not in the catalog of provider "
+            return new Rejection("MODEL_NOT_VALID", "model " + YesAiAdapter.cut(model) + " is not in the catalog of provider "
                     + settings.name() + "; use one of " + catalog.models.keySet()
                     + " (add a model in " + settings.catalog() + ")");
         }
@@ -68,22 +68,34 @@ public class OpenAiAdapter implements ProviderAdapter {
         if (ApiJson.missing(prompt)) {
             return new Rejection("PROMPT_IS_EMPTY", "prompt is missing or blank");
         }
-        if (!prompt.isTextual() || prompt.asText().length() > 32000) {
-            return new Rejection("PROMPT_NOT_VALID", "prompt must be a string of at most 32000 characters");
+        String text = prompt.isTextual() ? prompt.asText() : null;
+        if (text == null || text.codePointCount(0, text.length()) > 32000 || ApiJson.hasControl(text)) {
+            return new Rejection("PROMPT_NOT_VALID", "prompt must be a string of at most 32000 characters, without "
+                    + "control characters");
         }
         JsonNode size = r.get("size");
         if (ApiJson.missing(size)) {
             return new Rejection("SIZE_IS_EMPTY", "size is missing; model " + model.asText() + " allows " + m.sizes);
         }
-        if (!size.isTextual() || !m.sizes.contains(size.asText())) {
-            return new Rejection("SIZE_NOT_VALID", "size " + size + " is not available for model " + model.asText()
-                    + "; use one of " + m.sizes);
+        if (!size.isTextual() || !size.asText().matches("[0-9]{1,5}x[0-9]{1,5}")) {
+            return new Rejection("SIZE_NOT_VALID", "size must be a string such as \"1280x720\", not "
+                    + YesAiAdapter.cut(size) + "; model " + model.asText() + " allows " + m.sizes);
+        }
+        if (!m.sizes.contains(size.asText())) {
+            return new Rejection("SIZE_NOT_FOUND", "size " + size.asText() + " is not available for model "
+                    + model.asText() + "; use one of " + m.sizes);
         }
         JsonNode seconds = r.get("seconds");
         if (seconds != null && !seconds.isNull()) {
-            String s = seconds.isIntegralNumber() ? String.valueOf(seconds.asInt()) : seconds.isTextual() ? seconds.asText() : null;
-            if (s == null || !m.seconds.contains(s)) {
-                return new Rejection("SECONDS_NOT_VALID", "seconds " + seconds + " is not available for model "
+            // checked as written: 4294967300 must not pass as 4 (it would wrap), "4 " not as "4"
+            String s = ApiJson.isExactInt(seconds) ? String.valueOf(seconds.asInt())
+                    : seconds.isTextual() && seconds.asText().matches("[0-9]{1,6}") ? seconds.asText() : null;
+            if (s == null) {
+                return new Rejection("SECONDS_NOT_VALID", "seconds must be a whole number of seconds such as \"4\", "
+                        + "not " + YesAiAdapter.cut(seconds) + "; model " + model.asText() + " allows " + m.seconds);
+            }
+            if (!m.seconds.contains(s)) {
+                return new Rejection("SECONDS_NOT_FOUND", "seconds " + s + " is not available for model "
                         + model.asText() + "; use one of " + m.seconds);
             }
         }
@@ -93,12 +105,13 @@ public class OpenAiAdapter implements ProviderAdapter {
         String image = imageUrl(r);
         JsonNode ref = r.has("input_reference") ? r.get("input_reference") : r.get("image_url");
         if (ref != null && !ref.isNull() && (image == null || !ApiJson.isHttpUrl(image))) {
-            return new Rejection("IMAGE_URL_NOT_VALID", "the reference image must be an http(s) link, given as "
-                    + "input_reference {\"image_url\": ...}, input_reference \"...\" or image_url \"...\"; got " + ref);
+            return new Rejection("IMAGE_URL_NOT_VALID", "the reference image must be an http(s) link (lower-case scheme, "
+                    + "no spaces), given as input_reference {\"image_url\": ...}, input_reference \"...\" or image_url "
+                    + "\"...\"; got " + YesAiAdapter.cut(ref) + (image == null ? "" : ": " + ApiJson.linkProblem(image)));
         }
         JsonNode customer = r.get("customer_id");
         if (customer != null && !customer.isNull() && !customer.isTextual()) {
-            return new Rejection("CUSTOMER_ID_NOT_VALID", "customer_id must be a string, not " + customer);
+            return new Rejection("CUSTOMER_ID_NOT_VALID", "customer_id must be a string, not " + YesAiAdapter.cut(customer));
         }
         return null;
     }

@@ -13,6 +13,7 @@ import dev.soracamel.config.ProviderSettings;
 import dev.soracamel.job.Job;
 import dev.soracamel.provider.StatusResult.Kind;
 import dev.soracamel.spend.Billable;
+import dev.soracamel.text.Untrusted;
 import dev.soracamel.validate.Rejection;
 import dev.soracamel.validate.YesAiCatalog;
 
@@ -75,8 +76,8 @@ public class YesAiAdapter implements ProviderAdapter {
         }
         YesAiCatalog.Model model = catalog.model(version.asText());
         if (model == null) {
-            return new Rejection("VERSION_NOT_VALID", "version \"" + version.asText() + "\" is not offered; use one of "
-                    + catalog.models.keySet());
+            return new Rejection("VERSION_NOT_FOUND", "version \"" + Untrusted.esc(version.asText())
+                    + "\" is not offered; use one of " + catalog.models.keySet());
         }
         JsonNode prompt = r.get("prompt");
         if (ApiJson.missing(prompt)) {
@@ -85,30 +86,39 @@ public class YesAiAdapter implements ProviderAdapter {
         if (!prompt.isTextual()) {
             return new Rejection("PROMPT_NOT_VALID", "prompt must be a string");
         }
-        if (prompt.asText().strip().split("\\s+").length < 2) {
+        if (ApiJson.hasControl(prompt.asText())) {
+            return new Rejection("PROMPT_NOT_VALID", "prompt holds control characters");
+        }
+        // words are split at white space of every kind (no-break and ideographic spaces too), and invisible
+        // characters are no word: the provider asks for "at least a couple of words"
+        if (Untrusted.words(prompt.asText()) < 2) {
             return new Rejection("PROMPT_NOT_VALID", "prompt must have at least two words, got \""
-                    + prompt.asText().strip() + "\"");
+                    + Untrusted.esc(prompt.asText().strip()) + "\"");
         }
         JsonNode resolution = r.get("resolution");
         if (ApiJson.missing(resolution)) {
             return new Rejection("RESOLUTION_IS_EMPTY", "resolution is missing; version " + version.asText()
                     + " allows " + model.resolutions.keySet());
         }
-        if (!resolution.isIntegralNumber()) {
+        if (!ApiJson.isExactInt(resolution)) {
             return new Rejection("RESOLUTION_NOT_VALID", "resolution must be a whole number such as 720, not "
-                    + resolution);
+                    + cut(resolution));
         }
         List<Integer> durations = model.resolutions.get(resolution.asInt());
         if (durations == null) {
-            return new Rejection("RESOLUTION_NOT_VALID", "resolution " + resolution.asInt()
+            return new Rejection("RESOLUTION_NOT_FOUND", "resolution " + resolution.asInt()
                     + " is not available for version " + version.asText() + "; use one of " + model.resolutions.keySet());
         }
         JsonNode dimensions = r.get("dimensions");
         if (ApiJson.missing(dimensions)) {
             return new Rejection("DIMENSIONS_IS_EMPTY", "dimensions is missing; use one of " + model.dimensions);
         }
-        if (!dimensions.isTextual() || !model.dimensions.contains(dimensions.asText())) {
-            return new Rejection("DIMENSIONS_NOT_VALID", "dimensions " + dimensions + " is not available; use one of "
+        if (!dimensions.isTextual()) {
+            return new Rejection("DIMENSIONS_NOT_VALID", "dimensions must be a string such as \"16:9\", not "
+                    + cut(dimensions));
+        }
+        if (!model.dimensions.contains(dimensions.asText())) {
+            return new Rejection("DIMENSIONS_NOT_FOUND", "dimensions " + cut(dimensions) + " is not available; use one of "
                     + model.dimensions);
         }
         JsonNode duration = r.get("duration");
@@ -116,22 +126,23 @@ public class YesAiAdapter implements ProviderAdapter {
             return new Rejection("DURATION_IS_EMPTY", "duration is missing; version " + version.asText() + " at "
                     + resolution.asInt() + "p allows " + durations + " seconds");
         }
-        if (!duration.isIntegralNumber()) {
+        if (!ApiJson.isExactInt(duration)) {
             return new Rejection("DURATION_NOT_VALID", "duration must be a whole number of seconds such as 10, not "
-                    + duration);
+                    + cut(duration));
         }
         if (!durations.contains(duration.asInt())) {
-            return new Rejection("DURATION_NOT_VALID", "duration " + duration.asInt() + " s is not available for version "
+            return new Rejection("DURATION_NOT_FOUND", "duration " + duration.asInt() + " s is not available for version "
                     + version.asText() + " at " + resolution.asInt() + "p; use one of " + durations + allDurations(model));
         }
         JsonNode image = r.get("image_url");
         if (image != null && !image.isNull()) {
-            if (!image.isTextual() || image.asText().isBlank()) {
+            if (image.isTextual() && Untrusted.isBlank(image.asText())) {
                 return new Rejection("IMAGE_URL_IS_EMPTY", "image_url is present but empty; remove it or give a link");
             }
-            if (!ApiJson.isHttpUrl(image.asText())) {
-                return new Rejection("IMAGE_URL_NOT_VALID", "image_url must be a direct http(s) link to a jpeg or png, not \""
-                        + image.asText() + "\"");
+            String problem = image.isTextual() ? ApiJson.linkProblem(image.asText()) : "it is not a string";
+            if (problem != null) {
+                return new Rejection("IMAGE_URL_NOT_VALID", "image_url must be a direct http(s) link to a jpeg or png, "
+                        + "written as the provider reads it; " + cut(image) + " is not: " + problem);
             }
         }
         JsonNode customer = r.get("customer_id");
@@ -140,9 +151,15 @@ public class YesAiAdapter implements ProviderAdapter {
                     + "(Telegram id or your own) so that a rule breaker is banned alone, not your whole token");
         }
         if (!customer.isTextual()) {
-            return new Rejection("CUSTOMER_ID_NOT_VALID", "customer_id must be a string, not " + customer);
+            return new Rejection("CUSTOMER_ID_NOT_VALID", "customer_id must be a string, not " + cut(customer));
         }
         return null;
+    }
+
+    /** A value as the request wrote it, escaped and short enough for a sentence. */
+    static String cut(JsonNode n) {
+        String s = Untrusted.esc(n.toString());
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 
     private static String allDurations(YesAiCatalog.Model model) {

@@ -48,9 +48,29 @@ public class JobsApi {
 
     // ---------------------------------------------------------------- POST /jobs
 
+    /** A body that is not JSON by its Content-Type: answered 415, never read. */
+    static final class NotJson extends Exception {
+        NotJson() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** True for application/json and any application/*+json, in any case, with or without parameters. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semi = contentType.indexOf(';');
+        String type = (semi >= 0 ? contentType.substring(0, semi) : contentType).strip().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+
     /** Before {@code direct:sora-request}: the body alone, with where it came from. */
-    public void request(Exchange ex) {
+    public void request(Exchange ex) throws NotJson {
         Message m = ex.getMessage();
+        if (!isJson(m.getHeader(Exchange.CONTENT_TYPE, String.class))) {
+            throw new NotJson();
+        }
         String path = m.getHeader(Exchange.HTTP_PATH, String.class);
         String uri = m.getHeader(Exchange.HTTP_URI, String.class);
         ex.setProperty(POSTED_AT, base(uri != null ? uri : path));
@@ -68,11 +88,15 @@ public class JobsApi {
         Map<String, Object> out = new LinkedHashMap<>();
         int status;
         if ("rejected".equals(outcome)) {
-            status = "REQUEST_TOO_LARGE".equals(answer.get("code")) ? 413 : 400;
-            out.put("code", answer.get("code"));
+            Object code = answer.get("code");
+            status = "REQUEST_TOO_LARGE".equals(code) ? 413 : "IMAGE_CHECK_BUSY".equals(code) ? 503 : 400;
+            out.put("code", code);
             out.put("message", answer.get("message"));
             out.put("request_id", answer.get("request_id"));
             respond(ex, status, out);
+            if (status == 503) {
+                ex.getMessage().setHeader("Retry-After", "5");
+            }
             return;
         }
         String id = String.valueOf(answer.get("job_id"));
@@ -159,12 +183,21 @@ public class JobsApi {
 
     // ---------------------------------------------------------------- errors
 
-    /** A failure nobody foresaw (a full disk, a bug): 500 with the reason, never a stack trace. */
+    /**
+     * A request that is not JSON: 415. Anything else is a failure nobody foresaw (a full disk, a bug): 500 with a
+     * sentence, never the exception's text nor a stack trace (those go to the log, which the caller cannot read).
+     */
     public void failed(Exchange ex) throws JsonProcessingException {
         Throwable e = ex.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        LOG.error("REST request failed: {}", String.valueOf(e), e);
-        respond(ex, 500, error("INTERNAL_ERROR", "the request could not be handled: " + e
-                + ". Look the job up before sending the request again (with the same request_id it is never made twice)"));
+        if (e instanceof NotJson) {
+            respond(ex, 415, error("UNSUPPORTED_MEDIA_TYPE", "send the request as JSON, with Content-Type: "
+                    + "application/json"));
+            return;
+        }
+        LOG.error("REST request failed: {}", dev.soracamel.text.Untrusted.esc(e), e);
+        respond(ex, 500, error("INTERNAL_ERROR", "the request could not be handled because of an internal error (the "
+                + "log says which). Look the job up before sending the request again (with the same request_id it is "
+                + "never made twice)"));
     }
 
     // ----------------------------------------------------------------
@@ -188,7 +221,8 @@ public class JobsApi {
         if (s == null) {
             return "(none)";
         }
-        String cut = s.length() > 140 ? s.substring(0, 140) + "..." : s;
+        String safe = dev.soracamel.text.Untrusted.esc(s);
+        String cut = safe.length() > 140 ? safe.substring(0, 140) + "..." : safe;
         return "\"" + cut + "\"";
     }
 

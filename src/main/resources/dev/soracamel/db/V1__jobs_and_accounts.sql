@@ -14,7 +14,7 @@ CREATE TABLE sora_job (
     account             text,
     provider            text,
     state               text        NOT NULL
-        CHECK (state IN ('QUEUED', 'SUBMITTING', 'POLLING', 'DOWNLOADING', 'STORED', 'DEAD')),
+        CHECK (state IN ('QUEUED', 'SUBMITTING', 'POLLING', 'DOWNLOADING', 'STORING', 'STORED', 'DEAD')),
     -- queue order: resubmits after a provider time-out (0) before the rest (1), then seq
     priority            smallint    NOT NULL,
     next_check_at       timestamptz,
@@ -42,7 +42,7 @@ CREATE INDEX sora_job_phantom_idx ON sora_job (account, slot_held_until)
 CREATE INDEX sora_job_pipeline_seq_idx ON sora_job (pipeline, seq);
 -- Orphans: the same predicate as JobRepository.hasStepLeft, so the scan never reads the finished majority.
 CREATE INDEX sora_job_step_left_idx ON sora_job (pipeline, seq)
-    WHERE state IN ('SUBMITTING', 'DOWNLOADING') OR (state = 'DEAD' AND NOT dead_letter_written) OR notify_pending;
+    WHERE state IN ('SUBMITTING', 'DOWNLOADING', 'STORING') OR (state = 'DEAD' AND NOT dead_letter_written) OR notify_pending;
 -- Work not done yet (idle(), and views of unfinished jobs): the finished majority is never read for them.
 CREATE INDEX sora_job_unfinished_idx ON sora_job (pipeline, seq)
     WHERE state NOT IN ('STORED', 'DEAD') OR (state = 'DEAD' AND NOT dead_letter_written);

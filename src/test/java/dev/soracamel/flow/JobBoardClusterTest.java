@@ -224,9 +224,9 @@ class JobBoardClusterTest {
         assertThat(mine.claimedBy).isEqualTo(other.repository().node());
         Job stale = dying.find("video").orElseThrow();
         stale.version--; // the copy the dying node held before the take-over
-        assertThat(dying.stored(stale, "/x.mp4", 1)).as("the old owner cannot record it stored").isFalse();
-        assertThat(other.downloadStarting(mine)).isTrue();
-        assertThat(other.stored(mine, "/v.mp4", 10)).isTrue();
+        assertThat(dying.delivery().stored(stale, "/x.mp4", 1)).as("the old owner cannot record it stored").isFalse();
+        assertThat(other.delivery().downloadStarting(mine)).isTrue();
+        assertThat(other.delivery().stored(mine, "/v.mp4", 10)).isTrue();
         assertThat(other.find("video").orElseThrow().state).isEqualTo(JobState.STORED);
     }
 }

@@ -147,4 +147,35 @@ class JobBoardRecoverTest {
         Thread.sleep(5);
         assertThat(again.pickSubmit("yesai")).as("tariff 1, slot still possibly taken").isNull();
     }
+
+    @Test
+    void what_is_stored_or_downloaded_decides_a_video_is_never_dead_lettered_for_its_link_once_it_is_here()
+            throws Exception {
+        // killed after the video and its metadata were written, before STORED was recorded; the link is long dead
+        Job inStorage = job("in-storage", JobState.STORING);
+        inStorage.completedSeenAt = Instant.now().minusSeconds(2 * 3600);
+        inStorage.videoLocation = dir.resolve("outbox/c/in-storage.mp4").toString();
+        // killed during a storage outage: the checked download is in the work folder
+        java.nio.file.Path part = dir.resolve("downloads/kept.mp4.part");
+        java.nio.file.Files.createDirectories(part.getParent());
+        java.nio.file.Files.write(part, new byte[]{0, 0, 0, 8, 'f', 't', 'y', 'p'});
+        Job downloaded = job("kept", JobState.STORING);
+        downloaded.completedSeenAt = Instant.now().minusSeconds(2 * 3600);
+        downloaded.downloadedFile = part.toString();
+        downloaded.videoBytes = 8L;
+        // the download's file is gone and so is the link: nothing can bring the video back
+        Job gone = job("gone", JobState.STORING);
+        gone.completedSeenAt = Instant.now().minusSeconds(2 * 3600);
+        gone.downloadedFile = dir.resolve("downloads/gone.mp4.part").toString();
+        left(inStorage, downloaded, gone);
+
+        JobBoard board = board(settings(3));
+        board.start();
+        JobBoard.Recovery r = board.recover();
+
+        assertThat(r.stores()).containsExactlyInAnyOrder("in-storage", "kept");
+        assertThat(r.deadLetters()).containsExactly("gone");
+        assertThat(board.find("in-storage").orElseThrow().state).isEqualTo(JobState.STORING);
+        assertThat(board.find("gone").orElseThrow().deadCode).isEqualTo("RESULT_LINK_EXPIRED");
+    }
 }

@@ -19,7 +19,10 @@ class RequestParserTest {
 
     @Test
     void a_single_request_takes_its_id_from_the_file_name_unless_it_has_one() {
-        assertThat(parse("cat video.json", "{\"prompt\":\"x\"}").get(0).requestId()).isEqualTo("cat_video");
+        assertThat(parse("cat-video.json", "{\"prompt\":\"x\"}").get(0).requestId()).isEqualTo("cat-video");
+        // a name that is no plain id keeps a hash of itself, so "cat video" and "cat_video" stay two requests
+        assertThat(parse("cat video.json", "{\"prompt\":\"x\"}").get(0).requestId()).startsWith("cat_video+")
+                .isNotEqualTo(parse("cat_video.json", "{\"prompt\":\"x\"}").get(0).requestId());
         assertThat(parse("a.json", "{\"request_id\":\"own-1\"}").get(0).requestId()).isEqualTo("own-1");
     }
 

@@ -459,9 +459,15 @@ abstract class JobRepositoryContract {
         created(written);
         created(job("queued", ACCOUNT, JobState.QUEUED));
         created(job("polling", ACCOUNT, JobState.POLLING));
+        Job storeRetry = job("storing-retry-due", ACCOUNT, JobState.STORING);
+        storeRetry.claimUntil = now.minusSeconds(1);
+        created(storeRetry);
+        Job storeWaits = job("storing-waits", ACCOUNT, JobState.STORING);
+        storeWaits.claimUntil = now.plusSeconds(600);
+        created(storeWaits);
 
         assertThat(ids(repo.orphans(100))).containsExactly("submitting-unclaimed", "downloading-lapsed",
-                "stored-notify", "dead-unwritten");
+                "stored-notify", "dead-unwritten", "storing-retry-due");
         assertThat(ids(repo.orphans(2))).containsExactly("submitting-unclaimed", "downloading-lapsed");
 
         // the same predicate as JobRepository.hasStepLeft
@@ -574,7 +580,7 @@ abstract class JobRepositoryContract {
         assertThat(repo.idle()).as("empty").isTrue();
         Job j = created(job("r1"));
         assertThat(repo.idle()).isFalse();
-        for (JobState s : EnumSet.of(JobState.SUBMITTING, JobState.POLLING, JobState.DOWNLOADING)) {
+        for (JobState s : EnumSet.of(JobState.SUBMITTING, JobState.POLLING, JobState.DOWNLOADING, JobState.STORING)) {
             j.state = s;
             assertThat(repo.update(j)).isTrue();
             assertThat(repo.idle()).as(s.name()).isFalse();

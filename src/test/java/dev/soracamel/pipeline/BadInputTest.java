@@ -40,19 +40,21 @@ class BadInputTest extends PipelineTestSupport {
         expect("nocustomer", "CUSTOMER_ID_IS_EMPTY");
         expect("escape", "REQUEST_ID_NOT_VALID");
         expect("escape-customer", "CUSTOMER_ID_NOT_VALID");
-        expect("too-long", "DURATION_NOT_VALID");
-        expect("pro-15-at-720", "DURATION_NOT_VALID");
+        // well-formed, but not offered: the seed's *_NOT_FOUND
+        expect("too-long", "DURATION_NOT_FOUND");
+        expect("pro-15-at-720", "DURATION_NOT_FOUND");
         expect("one-word", "PROMPT_NOT_VALID");
         expect("typo", "PARAMETERS_IS_NOT_ALLOWED");
         expect("number", "NOT_A_REQUEST");
-        expect("notes.txt", "NOT_A_JSON_FILE");
+        String notes = dev.soracamel.intake.RequestIds.fromFileName("notes.txt");
+        expect(notes, "NOT_A_JSON_FILE");
         expect("mixed-2", "NOT_A_REQUEST");
         assertThat(stored("c", "mixed-1")).exists();
 
         // the originals travel with their reasons
-        assertThat(dir.resolve("dead-letter/malformed.json")).hasContent("{\"version\": \"2\", \"prompt\": ");
-        assertThat(dir.resolve("dead-letter/notes.txt")).hasContent("not a request at all");
-        assertThat(dir.resolve("dead-letter/escape.json")).exists();
+        assertThat(originalOf("malformed")).hasContent("{\"version\": \"2\", \"prompt\": ");
+        assertThat(originalOf(notes)).hasContent("not a request at all");
+        assertThat(originalOf("escape")).exists();
         // nothing escaped its folder, nothing stayed behind, nothing was paid for
         assertThat(dir.resolve("etc")).doesNotExist();
         assertThat(dir.resolve("outside")).doesNotExist();

@@ -63,7 +63,7 @@ class EndToEndTest extends PipelineTestSupport {
         assertThat(e.path("commentRu").asText()).isNotBlank();
         assertThat(e.path("commentEn").asText()).isNotBlank();
         assertThat(e.path("taskId").asText()).isNotBlank();
-        assertThat(dir.resolve("dead-letter/refused.json")).exists();
+        assertThat(originalOf("refused")).exists();
         assertNoBreaches();
     }
 

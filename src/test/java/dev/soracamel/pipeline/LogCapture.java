@@ -13,6 +13,8 @@ import org.apache.logging.log4j.core.config.Property;
 final class LogCapture extends AbstractAppender {
 
     final List<String> lines = new CopyOnWriteArrayList<>();
+    /** The same events as the console appender prints them (its layout), for tests of what a reader of the log sees. */
+    final List<String> printed = new CopyOnWriteArrayList<>();
 
     LogCapture(String name) {
         super(name, null, null, true, Property.EMPTY_ARRAY);
@@ -21,6 +23,11 @@ final class LogCapture extends AbstractAppender {
     @Override
     public void append(LogEvent event) {
         lines.add(event.getMessage().getFormattedMessage() + (event.getThrown() == null ? "" : " " + event.getThrown()));
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        org.apache.logging.log4j.core.Appender console = ctx.getConfiguration().getAppender("console");
+        if (console != null && console.getLayout() instanceof org.apache.logging.log4j.core.StringLayout layout) {
+            printed.add(layout.toSerializable(event));
+        }
     }
 
     void attach() {

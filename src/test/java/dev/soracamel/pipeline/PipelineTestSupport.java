@@ -155,8 +155,53 @@ abstract class PipelineTestSupport extends CamelMainTestSupport {
         return dir.resolve("outbox").resolve(customer).resolve(requestId + ".mp4");
     }
 
+    /**
+     * The dead letter of a job ({@code <id>.error.json}) or, for a request rejected at intake, the newest of
+     * its rejections ({@code <id>~<digest>.error.json}: a rejected input never became a job, so each
+     * rejection has a name of its own).
+     */
     Path errorOf(String id) {
-        return dir.resolve("dead-letter").resolve(id + ".error.json");
+        Path job = dir.resolve("dead-letter").resolve(id + ".error.json");
+        if (Files.exists(job)) {
+            return job;
+        }
+        return rejection(id, true).orElse(job);
+    }
+
+    /** The original kept beside a rejection's reason (what was read of the input, or the request). */
+    Path originalOf(String id) {
+        Path job = dir.resolve("dead-letter").resolve(id + ".json");
+        if (Files.exists(job)) {
+            return job;
+        }
+        return rejection(id, false).orElse(job);
+    }
+
+    /** Every rejection dead letter ({@code .error.json}) of this id, oldest first. */
+    List<Path> rejections(String id) throws IOException {
+        Path folder = dir.resolve("dead-letter");
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(id + "~")
+                    && f.getFileName().toString().endsWith(".error.json")).sorted().toList();
+        }
+    }
+
+    private java.util.Optional<Path> rejection(String id, boolean reason) {
+        Path folder = dir.resolve("dead-letter");
+        if (!Files.isDirectory(folder)) {
+            return java.util.Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.startsWith(id + "~") && !n.startsWith(".") && n.endsWith(".error.json") == reason;
+            }).max(java.util.Comparator.comparing(Path::toString));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     JsonNode error(String id) throws IOException {

@@ -106,7 +106,7 @@ class RequestEntryTest extends PipelineTestSupport {
     @Test
     void a_refusal_is_answered_and_by_default_not_dead_lettered_but_can_be() throws Exception {
         Map<String, Object> r = send(request("2.pro", "A slow pan over a city at night", 720, 15, "host-3"));
-        assertThat(r).containsEntry("outcome", "rejected").containsEntry("code", "DURATION_NOT_VALID")
+        assertThat(r).containsEntry("outcome", "rejected").containsEntry("code", "DURATION_NOT_FOUND")
                 .containsEntry("dead_lettered", false);
         assertThat((String) r.get("message")).contains("15");
         Map<String, Object> large = send(v2("A cat " + "and more ".repeat(600), "host-3"));
@@ -125,9 +125,9 @@ class RequestEntryTest extends PipelineTestSupport {
         Map<String, Object> again = send("{\"request_id\": \"bad-1\", " + request("2", "A cat on a beach", 720, 7, "host-3")
                 .substring(1));
         assertThat(again).containsEntry("outcome", "rejected").containsEntry("request_id", "bad-1")
-                .containsEntry("code", "DURATION_NOT_VALID").containsEntry("dead_lettered", true);
-        assertThat(error("bad-1").path("code").asText()).isEqualTo("DURATION_NOT_VALID");
-        assertThat(JSON.readTree(dir.resolve("dead-letter/bad-1.json").toFile()).path("duration").asInt()).isEqualTo(7);
+                .containsEntry("code", "DURATION_NOT_FOUND").containsEntry("dead_lettered", true);
+        assertThat(error("bad-1").path("code").asText()).isEqualTo("DURATION_NOT_FOUND");
+        assertThat(JSON.readTree(originalOf("bad-1").toFile()).path("duration").asInt()).isEqualTo(7);
         assertThat(sandbox().stats().tasksCreated()).isZero();
     }
 

@@ -136,7 +136,7 @@ class RestApiTest extends PipelineTestSupport {
     void refused_requests_get_400_with_the_seed_code_and_leave_no_dead_letter() throws Exception {
         Answer bad = post(request("2", "A cat on a sunny beach", 720, 7, "web-2"));
         assertThat(bad.status()).isEqualTo(400);
-        assertThat(bad.body().path("code").asText()).isEqualTo("DURATION_NOT_VALID");
+        assertThat(bad.body().path("code").asText()).isEqualTo("DURATION_NOT_FOUND");
         assertThat(bad.body().path("message").asText()).contains("7");
 
         Answer malformed = post("{\"version\": \"2\", \"prompt\": ");

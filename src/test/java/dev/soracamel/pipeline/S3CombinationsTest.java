@@ -43,7 +43,7 @@ class S3CombinationsTest extends S3PipelineTestSupport {
 
         if (s3Out) {
             assertThat(keys(VIDEOS)).containsExactly(metadataKey("tg-9", "good"), videoKey("tg-9", "good"));
-            assertThat(json(errorKey("bad")).path("code").asText()).isEqualTo("PROMPT_NOT_VALID");
+            assertThat(json(rejectionKey("bad", true)).path("code").asText()).isEqualTo("PROMPT_NOT_VALID");
             assertThat(count(dir.resolve("outbox"), ".mp4")).as("nothing in the outbox folder").isZero();
             assertThat(count(dir.resolve("dead-letter"), ".json")).as("nothing in the dead-letter folder").isZero();
         } else {

@@ -42,15 +42,19 @@ class S3IntakeTest extends S3PipelineTestSupport {
         assertThat(stored("tg-2", "pair-1")).exists();
         assertThat(stored("tg-2", "pair-2")).exists();
         assertThat(stored("tg-3", "own-id")).exists();
-        assertThat(metadata("tg-1", "single").path("source").asText()).isEqualTo("single.json");
+        // the record keeps the whole key, the id comes from the key below the intake prefix
+        assertThat(metadata("tg-1", "single").path("source").asText()).isEqualTo("inbox/single.json");
         assertThat(error("malformed").path("code").asText()).isEqualTo("MALFORMED_JSON");
-        assertThat(error("notes.txt").path("code").asText()).isEqualTo("NOT_A_JSON_FILE");
+        String notes = dev.soracamel.intake.RequestIds.fromFileName("notes.txt");
+        assertThat(error(notes).path("code").asText()).isEqualTo("NOT_A_JSON_FILE");
         assertThat(error("huge").path("code").asText()).isEqualTo("REQUEST_FILE_TOO_LARGE");
         assertThat(error("huge").path("message").asText()).contains("first " + MAX_BYTES + " bytes");
         // originals travel with their reasons; of a too-large object, only what was read
-        assertThat(dir.resolve("dead-letter/malformed.json")).hasContent(malformed);
-        assertThat(dir.resolve("dead-letter/notes.txt")).hasContent("not a request at all");
-        assertThat(Files.size(dir.resolve("dead-letter/huge.json"))).isEqualTo(MAX_BYTES);
+        assertThat(originalOf("malformed")).hasContent(malformed);
+        assertThat(originalOf(notes)).hasContent("not a request at all");
+        assertThat(Files.size(originalOf("huge"))).isEqualTo(MAX_BYTES);
+        // the reason names the whole key in its bucket
+        assertThat(error("malformed").path("source").asText()).endsWith("/inbox/malformed.json").startsWith("s3://");
         // every object left the inbox prefix for the processed one, whole
         assertThat(keys(INBOX)).isEmpty();
         assertThat(keys(PROCESSED)).containsExactlyInAnyOrder(PROCESSED + "inbox/single.json",
@@ -77,5 +81,21 @@ class S3IntakeTest extends S3PipelineTestSupport {
         assertThat(storedCount()).isEqualTo(1);
         assertThat(deadCount()).isZero();
         assertThat(keys(PROCESSED)).containsExactly(PROCESSED + "inbox/once.json");
+    }
+
+    @Test
+    void objects_of_one_name_under_two_sub_prefixes_are_two_jobs() throws Exception {
+        put("team-a/clip.json", v2("Team A's clip of a harbour", "tg-5"));
+        put("team-b/clip.json", v2("Team B's clip of a harbour", "tg-5"));
+        awaitSettled(2, Duration.ofSeconds(30));
+
+        String a = dev.soracamel.intake.RequestIds.fromFileName("team-a/clip.json");
+        String b = dev.soracamel.intake.RequestIds.fromFileName("team-b/clip.json");
+        assertThat(a).isNotEqualTo(b);
+        assertThat(stored("tg-5", a)).exists();
+        assertThat(stored("tg-5", b)).exists();
+        assertThat(board().find(a).orElseThrow().source).isEqualTo("inbox/team-a/clip.json");
+        assertThat(sandbox().stats().posts()).isEqualTo(2);
+        assertThat(deadCount()).isZero();
     }
 }

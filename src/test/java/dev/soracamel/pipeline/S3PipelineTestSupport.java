@@ -137,6 +137,15 @@ abstract class S3PipelineTestSupport extends PipelineTestSupport {
         return DEAD + requestId + ".error.json";
     }
 
+    /**
+     * The key of a rejection's reason ({@code .error.json}) or original (anything else) in the dead-letter
+     * prefix: {@code <id>~<digest>...}, since a rejected input never became a job.
+     */
+    String rejectionKey(String requestId, boolean reason) {
+        return keys(DEAD + requestId + "~").stream().filter(k -> k.endsWith(".error.json") == reason).findFirst()
+                .orElseThrow(() -> new AssertionError("no rejection of " + requestId + " in " + keys(DEAD)));
+    }
+
     @Override
     long storedCount() throws IOException {
         return super.storedCount() + keys(VIDEOS).stream().filter(k -> k.endsWith(".mp4")).count();

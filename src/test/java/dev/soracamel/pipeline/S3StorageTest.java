@@ -79,16 +79,21 @@ class S3StorageTest extends S3PipelineTestSupport {
 
         awaitSettled(3, Duration.ofSeconds(30));
 
-        assertThat(keys(DEAD)).containsExactly(DEAD + "malformed.error.json", DEAD + "malformed.json",
-                DEAD + "notes.txt", DEAD + "notes.txt.error.json", DEAD + "refused.error.json", DEAD + "refused.json");
-        assertThat(json(errorKey("malformed")).path("code").asText()).isEqualTo("MALFORMED_JSON");
-        assertThat(json(errorKey("notes.txt")).path("code").asText()).isEqualTo("NOT_A_JSON_FILE");
+        String notes = dev.soracamel.intake.RequestIds.fromFileName("notes.txt");
+        // a job's dead letter is named for its id; a rejection's for its id and the moment, so none overwrites another
+        assertThat(keys(DEAD)).hasSize(6).contains(DEAD + "refused.error.json", DEAD + "refused.json",
+                rejectionKey("malformed", true), rejectionKey("malformed", false), rejectionKey(notes, true),
+                rejectionKey(notes, false));
+        assertThat(rejectionKey("malformed", false)).endsWith(".json");
+        assertThat(rejectionKey(notes, false)).endsWith(".original");
+        assertThat(json(rejectionKey("malformed", true)).path("code").asText()).isEqualTo("MALFORMED_JSON");
+        assertThat(json(rejectionKey(notes, true)).path("code").asText()).isEqualTo("NOT_A_JSON_FILE");
         JsonNode refused = json(errorKey("refused"));
         assertThat(refused.path("code").asText()).isEqualTo("TASK_REJECTED");
         assertThat(refused.path("commentEn").asText()).isNotBlank();
         // the originals travel with their reasons, byte for byte
-        assertThat(new String(bytes(DEAD + "malformed.json"), StandardCharsets.UTF_8)).isEqualTo(malformed);
-        assertThat(new String(bytes(DEAD + "notes.txt"), StandardCharsets.UTF_8)).isEqualTo("not a request at all");
+        assertThat(new String(bytes(rejectionKey("malformed", false)), StandardCharsets.UTF_8)).isEqualTo(malformed);
+        assertThat(new String(bytes(rejectionKey(notes, false)), StandardCharsets.UTF_8)).isEqualTo("not a request at all");
         assertThat(json(DEAD + "refused.json").path("prompt").asText()).isEqualTo("A famous actor on stage [sandbox:reject]");
         assertThat(count(dir.resolve("dead-letter"), ".json")).as("nothing in the dead-letter folder").isZero();
         assertThat(archived()).hasSize(3);

@@ -40,8 +40,8 @@ class YesAiAdapterTest {
 
     @ParameterizedTest
     @CsvSource({"2,720,10,", "2.pro,720,10,", "2.pro,1080,10,", "2.pro,1080,15,",
-            "2,1080,10,RESOLUTION_NOT_VALID", "2,720,15,DURATION_NOT_VALID", "2.pro,720,15,DURATION_NOT_VALID",
-            "2.pro,480,10,RESOLUTION_NOT_VALID", "3,720,10,VERSION_NOT_VALID"})
+            "2,1080,10,RESOLUTION_NOT_FOUND", "2,720,15,DURATION_NOT_FOUND", "2.pro,720,15,DURATION_NOT_FOUND",
+            "2.pro,480,10,RESOLUTION_NOT_FOUND", "3,720,10,VERSION_NOT_FOUND"})
     void the_seed_rules_per_version(String version, int resolution, int duration, String code) throws Exception {
         Rejection r = adapter.validate(req(base(version, resolution, duration)));
         if (code == null) {

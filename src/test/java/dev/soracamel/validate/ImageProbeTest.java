@@ -19,7 +19,9 @@ class ImageProbeTest {
 
     HttpServer server;
     String base;
-    final ImageProbe probe = new ImageProbe(Duration.ofSeconds(2), 5L * 1024 * 1024, 2000);
+    // the test's image server is on loopback, which only an allow-list entry opens
+    final ImageProbe probe = new ImageProbe(Duration.ofSeconds(2), 5L * 1024 * 1024, 2000,
+            AddressPolicy.allowing("127.0.0.1"), 4);
 
     static byte[] image(String format, int w, int h) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
