@@ -519,7 +519,7 @@ def report(run):
             x = r["rate"] / one["rate"]
             row("", f"against 3 nodes, 1 account", f"{x:.2f}×", f"≈ {r['accounts']}×",
                 verdict(x >= 0.9 * r["accounts"]))
-        if single and r is not single and r["accounts"] > 1:
+        if single and name != next(n for n in names if n.startswith("accounts-1n-")) and r["accounts"] > 1:
             row("", "against 1 node, the same accounts", f"{r['rate'] / single['rate']:.2f}×",
                 "not capped by one node", "")
         row("", "per account (min..max); peak active per account",
