@@ -241,7 +241,9 @@ batch_run() { # dir, nodes, jobs, timeout, dropper
   "$dropper" warm "$WARMUP"
   wait_all_ended "$dir" "$WARMUP" "$timeout" || true
   sleep 1
-  (while :; do db_xacts; sleep 0.5; done >"$dir/db-samples") &
+  # and how many of the run's sessions wait for a lock (the account row's, in practice)
+  (while :; do db_xacts; sql "select count(*) from pg_stat_activity where datname = '$DB' and wait_event_type = 'Lock'" \
+    2>/dev/null | sed 's/^/waiting /' || true; sleep 0.2; done >"$dir/db-samples") &
   SAMPLER_PID=$!
   cpu_groups >"$dir/cpu-samples"
   say "  dropping $jobs jobs"
@@ -316,7 +318,11 @@ def window_rates(d, t0, t1):
     out = {}
     f = os.path.join(d, "db-samples")
     if os.path.exists(f):
-        sm = [tuple(map(int, l.split())) for l in open(f) if len(l.split()) == 2]
+        lines = open(f).read().split("\n")
+        sm = [tuple(map(int, l.split())) for l in lines if len(l.split()) == 2 and not l.startswith("waiting")]
+        waits = [int(l.split()[1]) for l in lines if l.startswith("waiting ")]
+        if waits:
+            out["lock_waits"] = (sum(waits) / len(waits), sum(1 for w in waits if w) / len(waits))
         inside = [x for x in sm if t0 <= x[0] <= t1] or sm
         if len(inside) > 1 and inside[-1][0] > inside[0][0]:
             out["xacts"] = (inside[-1][1] - inside[0][1]) / ((inside[-1][0] - inside[0][0]) / 1000)
@@ -485,6 +491,9 @@ def report(run):
         row("", "database transactions/s; cores used (nodes, PostgreSQL, sandbox)",
             f"{r.get('xacts', 0):.0f}; {cores.get('nodes', 0):.2f}, {cores.get('postgres', 0):.2f}, "
             f"{cores.get('sandbox', 0):.2f}", "", "")
+        if r.get("lock_waits") and name != "makespan-file-1":
+            row("", "sessions waiting for a lock: mean; share of samples with one",
+                f"{r['lock_waits'][0]:.2f}; {r['lock_waits'][1] * 100:.0f} %", "", "")
         row("", "other processes on the machine meanwhile", r["load"], "", "")
     r = res("failover")
     if r:
