@@ -168,7 +168,7 @@ public class JobBoard {
                 });
             }
             for (Job job : repo.list(EnumSet.of(JobState.QUEUED, JobState.SUBMITTING, JobState.POLLING,
-                    JobState.DOWNLOADING), Integer.MAX_VALUE)) {
+                    JobState.DOWNLOADING, JobState.STORING), Integer.MAX_VALUE)) {
                 ProviderRuntime rt = runtimes.get(job.provider);
                 if (rt == null) {
                     die(job, "PROVIDER_NOT_CONFIGURED", "provider '" + job.provider
