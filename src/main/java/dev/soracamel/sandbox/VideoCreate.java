@@ -35,22 +35,7 @@ final class VideoCreate {
 
     void handle(HttpExchange exchange) throws OpenAiException, IOException {
         long now = state.clock.nowNanos();
-        String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        SandboxAccount account = state.authorized(auth);
-        if (account == null) {
-            state.stats.post();
-            throw new OpenAiException(OpenAiError.invalidApiKey(auth != null));
-        }
-        account.stats.post();
-        if (account.postWindow.arriveIsBreach(now)) {
-            account.stats.postRateBreach();
-            LOG.info("breach: POST /v1/videos less than 1 provider second after the previous POST");
-            throw new OpenAiException(OpenAiError.rateLimited("video creations", account.postWindow.gapNanos()));
-        }
-        ApiError injected = account.postFailures.take();
-        if (injected != null) {
-            throw new OpenAiException(OpenAiError.injected(injected, account.postWindow.gapNanos()));
-        }
+        SandboxAccount account = VideosDoor.CREATE.admit(state, exchange, now);
         byte[] body = HttpIo.readBody(exchange, MAX_BODY);
         if (body.length > MAX_BODY) {
             throw new OpenAiException(new OpenAiError(413, OpenAiError.INVALID_REQUEST, null, "request_too_large",

@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/videos} (the spec's ListVideos): the account's videos, {@code limit} (0 to 100, default 20)
@@ -22,7 +20,6 @@ final class VideoList {
 
     static final int DEFAULT_LIMIT = 20;
     static final int MAX_LIMIT = 100;
-    private static final Logger LOG = LoggerFactory.getLogger(VideoList.class);
 
     private final SandboxState state;
     private final Supplier<String> baseUrl;
@@ -34,22 +31,7 @@ final class VideoList {
 
     void handle(HttpExchange exchange) throws OpenAiException, IOException {
         long now = state.clock.nowNanos();
-        String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        SandboxAccount account = state.authorized(auth);
-        if (account == null) {
-            state.stats.videoList();
-            throw new OpenAiException(OpenAiError.invalidApiKey(auth != null));
-        }
-        account.stats.videoList();
-        if (account.statusWindow.arriveIsBreach(now)) {
-            account.stats.statusRateBreach();
-            LOG.info("breach: GET /v1/videos less than 1 provider second after the previous GET");
-            throw new OpenAiException(OpenAiError.rateLimited("video retrievals", account.statusWindow.gapNanos()));
-        }
-        ApiError injected = account.statusFailures.take();
-        if (injected != null) {
-            throw new OpenAiException(OpenAiError.injected(injected, account.statusWindow.gapNanos()));
-        }
+        SandboxAccount account = VideosDoor.LIST.admit(state, exchange, now);
         String query = exchange.getRequestURI().getRawQuery();
         int limit = limit(HttpIo.query(query, "limit"));
         String order = HttpIo.query(query, "order");

@@ -4,8 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /v1/videos/{id}}. Like Yes Ai's status call it has a rate window of its own per account, and
@@ -15,7 +13,6 @@ import org.slf4j.LoggerFactory;
 final class VideoRetrieve {
 
     static final String POLL_AFTER_HEADER = "openai-poll-after-ms";
-    private static final Logger LOG = LoggerFactory.getLogger(VideoRetrieve.class);
 
     private final SandboxState state;
     private final Supplier<String> baseUrl;
@@ -27,22 +24,7 @@ final class VideoRetrieve {
 
     void handle(HttpExchange exchange, String videoId) throws OpenAiException, IOException {
         long now = state.clock.nowNanos();
-        String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        SandboxAccount account = state.authorized(auth);
-        if (account == null) {
-            state.stats.statusCheck();
-            throw new OpenAiException(OpenAiError.invalidApiKey(auth != null));
-        }
-        account.stats.statusCheck();
-        if (account.statusWindow.arriveIsBreach(now)) {
-            account.stats.statusRateBreach();
-            LOG.info("breach: GET /v1/videos/{id} less than 1 provider second after the previous one");
-            throw new OpenAiException(OpenAiError.rateLimited("video retrievals", account.statusWindow.gapNanos()));
-        }
-        ApiError injected = account.statusFailures.take();
-        if (injected != null) {
-            throw new OpenAiException(OpenAiError.injected(injected, account.statusWindow.gapNanos()));
-        }
+        SandboxAccount account = VideosDoor.RETRIEVE.admit(state, exchange, now);
         SandboxTask task = find(account, videoId);
         task.recordCheck(now, System.currentTimeMillis()).count(task, account.stats);
         TaskStatus status = task.statusAt(now);
