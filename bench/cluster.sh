@@ -69,6 +69,8 @@ cleanup() {
   [ "${KEEP:-0}" = 1 ] || rm -rf "$RUN"/*/node-*/work/downloads "$RUN"/*/outbox/*/*.mp4
 }
 trap cleanup EXIT
+# a TERM (from a timeout, or CI giving up) ends the run through the same cleanup
+trap 'exit 143' TERM INT
 
 SORA_TEST_PG_DB=$DB scripts/postgres-up.sh >/dev/null 2>"$RUN/postgres-up.log"
 as_postgres() { if [ "$(id -u)" = 0 ]; then (cd /tmp && runuser -u postgres -- "$@"); else (cd /tmp && sudo -u postgres "$@"); fi; }

@@ -51,6 +51,8 @@ cleanup() {
   [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"/node-*/work/downloads
 }
 trap cleanup EXIT
+# a TERM (from a timeout, or CI giving up) ends the run through the same cleanup
+trap 'exit 143' TERM INT
 for _ in $(seq 100); do grep -q '^http://' "$WORK/sandbox.url" && break; sleep 0.1; done
 URL=$(grep -m1 '^http://' "$WORK/sandbox.url" || true)
 [ -n "$URL" ] || { echo "the sandbox did not start"; cat "$WORK/sandbox.log"; exit 1; }

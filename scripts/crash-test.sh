@@ -61,6 +61,8 @@ cleanup() {
   [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK/inbox" "$WORK/work/downloads"
 }
 trap cleanup EXIT
+# a TERM (from a timeout, or CI giving up) ends the run through the same cleanup
+trap 'exit 143' TERM INT
 # it prints its base URL alone on a line of stdout (its log goes there too)
 for _ in $(seq 100); do grep -qs '^http://' "$WORK/sandbox.url" && break; sleep 0.1; done
 URL=$(grep -m1 '^http://' "$WORK/sandbox.url" || true)

@@ -19,6 +19,17 @@ WAIT_SECONDS=${PG_WAIT_SECONDS:-60}
 
 say() { echo "postgres-up: $*"; }
 
+# Runs a command with every descriptor above stderr closed (the caller sets 0-2).
+without_inherited_fds() {
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    "$@"
+  )
+}
+
 if [ "$(id -u)" = 0 ]; then
   as_postgres() { runuser -u postgres -- "$@"; }
   as_root() { "$@"; }
@@ -31,7 +42,8 @@ if ! command -v pg_lsclusters >/dev/null 2>&1 || ! command -v pg_ctlcluster >/de
   say "PostgreSQL is not installed: installing it with apt-get"
   as_root apt-get update -qq
   # the package's own start hook may fail in a container without an init system; the cluster is started below
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  # (and its start hook, where it runs, must not hand the server our pipes either)
+  without_inherited_fds as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql </dev/null >/dev/null
 fi
 
 # The first cluster pg_lsclusters shows; a fresh install normally has "<version> main". Made when there is none
@@ -59,7 +71,17 @@ esac
 
 if ! as_root pg_ctlcluster "$version" "$name" status >/dev/null 2>&1; then
   say "starting cluster $version/$name on port $port"
-  as_root pg_ctlcluster "$version" "$name" start
+  # The server outlives this script: it must not inherit our stdout (the caller's $(...) would wait for it to
+  # close, forever), the caller's stderr or any other pipe a runner handed down (a CI runner waits on those).
+  # pg_ctlcluster's own words go to a file shown afterwards; the server logs to its log file.
+  start_log=$(mktemp)
+  if ! without_inherited_fds as_root pg_ctlcluster "$version" "$name" start </dev/null >"$start_log" 2>&1; then
+    cat "$start_log"
+    rm -f "$start_log"
+    exit 1
+  fi
+  cat "$start_log"
+  rm -f "$start_log"
 fi
 
 waited=0
