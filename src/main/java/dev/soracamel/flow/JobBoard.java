@@ -58,6 +58,8 @@ public class JobBoard {
     private final Spend spend;
     private final JobQueries queries;
     private final Delivery delivery;
+    /** When each task is looked at next (learned first checks, the provider's percent done). */
+    private final StatusSchedule schedule;
 
     /** observe: who hears about calls and outcomes (the metrics); nobody unless set. */
     private volatile FlowEvents events = FlowEvents.NONE;
@@ -79,6 +81,7 @@ public class JobBoard {
                 runtimes.put(name, new ProviderRuntime(settings.provider(name), adapter, settings)));
         this.queries = new JobQueries(repo, runtimes, spend, this);
         this.delivery = new Delivery(this, repo, settings, spend);
+        this.schedule = new StatusSchedule(settings.learnStatusSchedule());
     }
 
     public SoraSettings settings() {
@@ -459,7 +462,11 @@ public class JobBoard {
                 job.submitRetries = 0;
                 job.submittedAt = now;
                 job.statusChecks = 0;
-                job.nextCheckAt = now.plus(settings.scaled(rt.adapter.firstCheckDelay(job)));
+                job.progressFirst = null;
+                job.progressLast = null;
+                StatusSchedule.Plan first = schedule.first(a, job, now, settings.scaled(rt.adapter.firstCheckDelay(job)));
+                job.nextCheckAt = first.at();
+                job.checkPlan = first.why();
                 job.record("submitted", "task " + r.taskId());
                 LOG.info("job {} [{}] submitted as task {} (slot {}/{}); first status check at {}", job.requestId,
                         job.provider, r.taskId(), tx.slotsInUse(), rt.settings.activeTasks(), job.nextCheckAt);
@@ -716,13 +723,19 @@ public class JobBoard {
                     claim(job, now, settings.stepLease());
                     return Next.DEAD_LETTER;
                 }
+                firstAnswered(rt, a, job, false, now);
                 // a provider's poll-after hint may ask for more patience, never for less than the schedule
-                return schedule(job, now.plus(AccountRules.atLeast(settings.scaled(rt.settings.pollInterval()),
-                        r.providerWait())), "status '" + r.status() + "' (check " + job.statusChecks + "/" + max + ")");
+                StatusSchedule.Plan plan = schedule.next(a, job, now, settings.scaled(rt.settings.pollInterval()),
+                        r.providerWait(), r.progress());
+                job.checkPlan = plan.why();
+                return schedule(job, plan.at(), "status '" + r.status() + "' (check " + job.statusChecks + "/" + max
+                        + "); next check " + plan.why());
             }
             case COMPLETED -> {
                 rt.rules.clearBackoff(a, Call.STATUS);
                 rt.rules.resumeIfPaused(a, false);
+                firstAnswered(rt, a, job, true, now);
+                job.checkPlan = null;
                 job.state = JobState.DOWNLOADING;
                 job.nextCheckAt = null;
                 job.lastStatus = r.status();
@@ -905,6 +918,15 @@ public class JobBoard {
         LOG.info("job {} [{}] adopted task {} after a lost answer ({} listed videos looked at); next status check at {}",
                 job.requestId, job.provider, Untrusted.esc(taskId), l.seen, job.nextCheckAt);
         return Next.WAIT;
+    }
+
+    /** The answer to a task's first check: what it teaches about the task's class (once per task). */
+    private void firstAnswered(ProviderRuntime rt, Account a, Job job, boolean done, Instant now) {
+        if (job.statusChecks == 1 && job.firstCheckOffsetMs != null) {
+            schedule.firstAnswered(a, job, done, now, settings.scaled(rt.adapter.firstCheckDelay(job)),
+                    settings.scaled(rt.settings.pollInterval()));
+        }
+        job.firstCheckOffsetMs = null;
     }
 
     private Next schedule(Job job, Instant next, String what) {

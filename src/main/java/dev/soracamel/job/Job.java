@@ -67,6 +67,13 @@ public class Job {
     /** Status checks sent for the current task. */
     public int statusChecks;
     public Instant nextCheckAt;
+    /** Why {@link #nextCheckAt} is when it is (the learned first check, the provider's progress, its interval). */
+    public String checkPlan;
+    /** How long after the submit the current task's first check was planned, for what that check teaches. */
+    public Long firstCheckOffsetMs;
+    /** The first and the latest percent done the provider reported for the current task. */
+    public ProgressReading progressFirst;
+    public ProgressReading progressLast;
     public String lastStatus;
 
     public String resultUrl;
@@ -125,6 +132,22 @@ public class Job {
     public Instant claimUntil;
 
     public List<Event> history = new ArrayList<>();
+
+    /** A percent done the provider reported, and how long after the submit. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class ProgressReading {
+        public long atMs;
+        public int percent;
+
+        public ProgressReading() {
+        }
+
+        public ProgressReading(long atMs, int percent) {
+            this.atMs = atMs;
+            this.percent = percent;
+        }
+    }
 
     /** Where the lookup of a lost submit's task stands. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -29,6 +29,8 @@ public final class JobView {
         v.put("status_checks", j.statusChecks);
         v.put("last_status", j.lastStatus);
         v.put("next_check_at", j.state == JobState.POLLING ? j.nextCheckAt : null);
+        // why then: the learned first check of the task's class, the provider's percent done, or its interval
+        v.put("next_check_why", j.state == JobState.POLLING ? j.checkPlan : null);
         if (j.lookup != null) {
             // POLLING without a task id: say why, or a person sees a job polling nothing
             Map<String, Object> lookup = new LinkedHashMap<>();
