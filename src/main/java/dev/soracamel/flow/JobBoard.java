@@ -60,6 +60,8 @@ public class JobBoard {
     private final Delivery delivery;
     /** When each task is looked at next (learned first checks, the provider's percent done). */
     private final StatusSchedule schedule;
+    /** How long this node's recent finished tasks held their slot before a check saw them (for the progress line). */
+    final SlotIdle slotIdle = new SlotIdle(100);
 
     /** observe: who hears about calls and outcomes (the metrics); nobody unless set. */
     private volatile FlowEvents events = FlowEvents.NONE;
@@ -464,6 +466,8 @@ public class JobBoard {
                 job.statusChecks = 0;
                 job.progressFirst = null;
                 job.progressLast = null;
+                job.runningSeenAt = null;
+                job.expectedEndAt = null;
                 StatusSchedule.Plan first = schedule.first(a, job, now, settings.scaled(rt.adapter.firstCheckDelay(job)));
                 job.nextCheckAt = first.at();
                 job.checkPlan = first.why();
@@ -736,6 +740,7 @@ public class JobBoard {
                 rt.rules.resumeIfPaused(a, false);
                 firstAnswered(rt, a, job, true, now);
                 job.checkPlan = null;
+                slotIdle.add(StatusSchedule.idleEstimate(job, now, settings.scaled(rt.adapter.firstCheckDelay(job))));
                 job.state = JobState.DOWNLOADING;
                 job.nextCheckAt = null;
                 job.lastStatus = r.status();

@@ -131,8 +131,26 @@ final class StatusSchedule {
         job.firstCheckOffsetMs = null;
     }
 
+    /**
+     * How long the task, just seen done at {@code seen}, held its slot after it ended: an estimate, as no API says
+     * when a task ended. Where the percent done pointed to an end, from that end; else half the span in which the
+     * task must have ended (since the last answer that saw it running, or since the provider's minimum for one
+     * seen done at its first check).
+     */
+    static Duration idleEstimate(Job job, Instant seen, Duration floor) {
+        if (job.submittedAt == null) {
+            return null;
+        }
+        if (job.expectedEndAt != null) {
+            return job.expectedEndAt.isBefore(seen) ? Duration.between(job.expectedEndAt, seen) : Duration.ZERO;
+        }
+        Instant from = job.runningSeenAt != null ? job.runningSeenAt : job.submittedAt.plus(floor);
+        return from.isBefore(seen) ? Duration.between(from, seen).dividedBy(2) : Duration.ZERO;
+    }
+
     /** The next check of a task still running: the provider's interval later, or later still from its percent done. */
     Plan next(Account a, Job job, Instant now, Duration interval, Duration providerWait, Integer percent) {
+        job.runningSeenAt = now;
         Duration wait = AccountRules.atLeast(interval, providerWait);
         Instant soonest = now.plus(wait);
         String why = providerWait != null && providerWait.compareTo(interval) > 0 ? "the provider's poll-after hint"
@@ -162,6 +180,7 @@ final class StatusSchedule {
         long endMs = (long) Math.ceil(end);
         long left = endMs - atMs;
         long target = left > 2 * interval.toMillis() ? atMs + Math.round(left * APPROACH) : endMs;
+        job.expectedEndAt = job.submittedAt.plus(Duration.ofMillis(endMs));
         Instant planned = job.submittedAt.plus(Duration.ofMillis(target));
         if (!planned.isAfter(soonest)) {
             return new Plan(soonest, why + " (" + percent + "% done, the end is due sooner than that)");

@@ -74,6 +74,9 @@ public class Job {
     /** The first and the latest percent done the provider reported for the current task. */
     public ProgressReading progressFirst;
     public ProgressReading progressLast;
+    /** The last answer that saw the current task still running, and the end its percent done pointed to, if any. */
+    public Instant runningSeenAt;
+    public Instant expectedEndAt;
     public String lastStatus;
 
     public String resultUrl;

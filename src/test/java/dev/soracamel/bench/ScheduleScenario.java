@@ -133,7 +133,8 @@ final class ScheduleScenario {
         r.detail(scenario, String.format("status checks later than their schedule (answer to answer, from the pipeline's "
                         + "log, provider time): first checks p50 +%.2f s, p99 +%.2f s, max +%.2f s; later checks p50 "
                         + "+%.2f s, p99 +%.2f s, max +%.2f s (the tick, the call, and the 1-a-second status gate when two "
-                        + "tasks fall due together)", Schedule.pct(f, 50), Schedule.pct(f, 99), Schedule.pct(f, 100),
+                        + "tasks fall due together; a first check the learned schedule put later than the catalog's "
+                        + "minimum counts here as late)", Schedule.pct(f, 50), Schedule.pct(f, 99), Schedule.pct(f, 100),
                 Schedule.pct(l, 50), Schedule.pct(l, 99), Schedule.pct(l, 100)));
     }
 
@@ -151,6 +152,11 @@ final class ScheduleScenario {
         double ratio = ms / lb;
         r.row(quota, "makespan / quota lower bound", String.format("%.3f (%.0f s / %.0f s)", ratio, ms, lb), "≤ 1.05",
                 ratio <= 1.05);
+        // the learned status schedule's own goal: within 0.5 % of the best fixed first check in hindsight on Yes Ai,
+        // and near the quota bound where the answers carry a percent done
+        double learnedGoal = openai ? 1.03 : 1.095;
+        r.row(quota, "makespan / quota lower bound, learned schedule's goal", String.format("%.3f", ratio),
+                String.format("≤ %.3f", learnedGoal), ratio <= learnedGoal);
         double sb = s.scheduleBound();
         r.info(quota, "makespan / poll-schedule bound", String.format("%.3f (%.0f s / %.0f s)", ms / sb, ms, sb));
         double[] best = s.bestFixedFirstCheck();

@@ -209,6 +209,26 @@ class StatusScheduleTest {
     }
 
     @Test
+    void the_idle_estimate_is_from_the_extrapolated_end_else_half_the_span_the_task_ended_in() {
+        Job j = job("2");
+        j.submittedAt = T0;
+        assertThat(StatusSchedule.idleEstimate(j, T0.plusSeconds(76), FLOOR)).as("seen at its first check: 60-76 s")
+                .isEqualTo(Duration.ofSeconds(8));
+        j.runningSeenAt = T0.plusSeconds(60);
+        assertThat(StatusSchedule.idleEstimate(j, T0.plusSeconds(80), FLOOR)).isEqualTo(Duration.ofSeconds(10));
+        j.expectedEndAt = T0.plusSeconds(79);
+        assertThat(StatusSchedule.idleEstimate(j, T0.plusSeconds(80), FLOOR)).isEqualTo(Duration.ofSeconds(1));
+
+        SlotIdle idle = new SlotIdle(2);
+        assertThat(idle.meanSeconds(1)).isNull();
+        idle.add(Duration.ofSeconds(10));
+        idle.add(Duration.ofSeconds(2));
+        idle.add(Duration.ofSeconds(4));
+        assertThat(idle.meanSeconds(1)).as("the last two").isEqualTo(3.0);
+        assertThat(idle.meanSeconds(0.5)).as("in provider seconds under a faster clock").isEqualTo(6.0);
+    }
+
+    @Test
     void turned_off_it_is_the_fixed_schedule() {
         StatusSchedule fixed = new StatusSchedule(false);
         Account a = new Account("acc");

@@ -1,0 +1,107 @@
+package dev.soracamel.flow;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.soracamel.SoraPipeline;
+import dev.soracamel.config.Props;
+import dev.soracamel.config.SoraSettings;
+import dev.soracamel.job.BanList;
+import dev.soracamel.job.FileJobRepository;
+import dev.soracamel.job.Job;
+import dev.soracamel.provider.ProviderAdapter;
+import dev.soracamel.provider.StatusResult;
+import dev.soracamel.provider.SubmitResult;
+import dev.soracamel.provider.YesAiAdapter;
+import dev.soracamel.validate.YesAiCatalog;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the status schedule learned lives in the repository's account record: a restart plans from it. */
+class LearnedScheduleRestartTest {
+
+    @TempDir
+    Path dir;
+    final ObjectMapper json = SoraPipeline.jsonMapper();
+    JobBoard board;
+
+    @AfterEach
+    void close() {
+        if (board != null) {
+            board.repository().close();
+        }
+    }
+
+    JobBoard board() throws Exception {
+        // a clock 1000 times faster: the 60 s first-check minimum lasts 60 ms, the 20 s interval 20 ms
+        Map<String, String> p = Map.of(
+                "sora.provider.yesai.base-url", "http://127.0.0.1:9",
+                "sora.provider.yesai.token", "t",
+                "sora.provider.yesai.tariff", "3",
+                "sora.provider.yesai.submit-spacing", "0ms",
+                "sora.provider.yesai.status-spacing", "0ms",
+                "sora.time-scale", "0.001");
+        SoraSettings s = SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
+        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
+            ProviderAdapter a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
+            JobBoard b = new JobBoard(s, new FileJobRepository(dir, json), new BanList(dir.resolve("bans.txt")),
+                    Map.of("yesai", a));
+            b.start();
+            return b;
+        }
+    }
+
+    Job job(String id) {
+        Job j = new Job();
+        j.requestId = id;
+        j.provider = "yesai";
+        j.customerId = "c";
+        j.model = "2";
+        j.source = "test";
+        j.request = json.createObjectNode().put("version", "2").put("resolution", 720).put("duration", 10);
+        return j;
+    }
+
+    Job submitted(String id) throws Exception {
+        board.accept(job(id));
+        for (int i = 0; i < 200; i++) {
+            JobBoard.Pick p = board.pickSubmit("yesai");
+            if (p != null) {
+                board.submitAnswered(p.job(), SubmitResult.created("task-" + id));
+                return board.find(id).orElseThrow();
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no submit picked");
+    }
+
+    @Test
+    void a_restarted_node_plans_the_first_check_from_what_was_learned_before() throws Exception {
+        board = board();
+        Job first = submitted("a");
+        assertThat(Duration.between(first.submittedAt, first.nextCheckAt)).as("nothing learned: the minimum")
+                .isEqualTo(Duration.ofMillis(60));
+        JobBoard.Pick check = null;
+        for (int i = 0; i < 200 && check == null; i++) {
+            check = board.pickStatusCheck("yesai");
+            Thread.sleep(5);
+        }
+        assertThat(check).isNotNull();
+        // not done at the minimum: the class's plan moves to where the next check will look
+        board.statusAnswered(check.job(), StatusResult.of(StatusResult.Kind.WAITING, "1", 200));
+        assertThat(board.queries().learned("yesai").get("2/720/10").firstCheckMs).isEqualTo(80L);
+        board.repository().close();
+
+        board = board();
+        Job second = submitted("b");
+        assertThat(Duration.between(second.submittedAt, second.nextCheckAt)).as("learned before the restart")
+                .isEqualTo(Duration.ofMillis(80));
+        assertThat(second.checkPlan).contains("learned for 2/720/10");
+    }
+}
