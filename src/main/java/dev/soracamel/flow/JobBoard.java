@@ -684,6 +684,9 @@ public class JobBoard {
             rt.rules.take(tx.account(), Call.STATUS, now, repo.node());
             if (due.lookup == null) {
                 due.statusChecks++; // a lookup is not a check of a task: the task's allowance is not spent on it
+                if (due.statusChecks == 1) {
+                    schedule.firstCheckLeaving(due, now);
+                }
             }
             due.nextCheckAt = now.plus(settings.scaled(rt.settings.pollInterval()));
             return tx.update(due) ? new Pick(due, Next.CHECK, sendBy()) : null;
@@ -927,7 +930,7 @@ public class JobBoard {
 
     /** The answer to a task's first check: what it teaches about the task's class (once per task). */
     private void firstAnswered(ProviderRuntime rt, Account a, Job job, boolean done, Instant now) {
-        if (job.statusChecks == 1 && job.firstCheckOffsetMs != null) {
+        if (job.statusChecks == 1) {
             schedule.firstAnswered(a, job, done, now, settings.scaled(rt.adapter.firstCheckDelay(job)),
                     settings.scaled(rt.settings.pollInterval()));
         }

@@ -16,13 +16,14 @@ import dev.soracamel.job.LearnedCheck;
  * first-check minimum, never sooner than its interval after the previous check, never more than its limit.
  * <p>
  * <b>First check, learned per class</b> (model, size or resolution, seconds) and per account. Without a percent
- * done in the answers, all a check tells is "done" or "not yet", so the plan is a ladder: it starts where the
- * first task of the class was first seen done; each first check that finds its task done moves the plan down
- * one step (a probe: maybe the class is faster than that); a first check that does not moves it to that check
- * plus {@value #UP_STEPS} steps, and halves the step. The plan settles just above the class's slowest recent
- * tasks, where one more second costs every task a second and one second less costs the tasks it misses a whole
- * interval; it keeps probing down in ever smaller steps, so a class that got faster is followed, and a miss
- * lifts it at once when it got slower. It never goes below the provider's minimum.
+ * done in the answers, all a check tells is "done" or "not yet", and a check that comes too soon costs its
+ * task a whole interval while one that comes late costs a second per second; for the spread of generation
+ * times seen in practice, the best first check is just above the class's slowest tasks. So the plan is a
+ * ratchet: it starts where the class's first task was first seen done; a first check that finds its task still
+ * running lifts the plan to {@value #MARGIN_PER_INTERVAL}-th of an interval above that check; a first check
+ * that finds it done, while none of the class's last {@value #WINDOW} first checks missed near the plan,
+ * lowers it by a {@value #PROBE_PER_INTERVAL}-th of an interval (a probe: the class may have got faster). It
+ * never goes below the provider's minimum.
  * <p>
  * <b>Later checks, from the percent done</b> where the answers carry one ({@code progress} of /v1/videos): the
  * end is extrapolated from the first and the latest reading (a two-point rate, so time spent queued does not
@@ -37,12 +38,12 @@ import dev.soracamel.job.LearnedCheck;
  */
 final class StatusSchedule {
 
-    /** The ladder's first step, as a fraction of the provider's interval. */
-    static final double FIRST_STEP = 0.1;
-    /** The smallest step, as a fraction of the interval: the ladder keeps probing down this much. */
-    static final double MIN_STEP = 1.0 / 400;
-    /** How many steps above a missed first check the plan goes. */
-    static final int UP_STEPS = 3;
+    /** A missed first check lifts the plan this fraction of an interval above it (1/40: 0.5 s of Yes Ai's 20 s). */
+    static final int MARGIN_PER_INTERVAL = 40;
+    /** A probe lowers the plan by this fraction of an interval (1/200: 0.1 s of 20 s). */
+    static final int PROBE_PER_INTERVAL = 200;
+    /** How many of a class's latest first checks are remembered. */
+    static final int WINDOW = 50;
     /** Where between now and a far estimated end the next reading is taken. */
     static final double APPROACH = 0.6;
     /** Readings below this percent are too coarse to extrapolate from. */
@@ -91,8 +92,13 @@ final class StatusSchedule {
         } else if (c != null && c.progress) {
             why = "the provider's first-check minimum; later checks planned from its percent done";
         }
-        job.firstCheckOffsetMs = ms;
+        job.firstCheckOffsetMs = null;
         return new Plan(submittedAt.plus(Duration.ofMillis(ms)), why);
+    }
+
+    /** The task's first check is leaving now: what its answer teaches is about this moment, not the plan's. */
+    void firstCheckLeaving(Job job, Instant now) {
+        job.firstCheckOffsetMs = job.submittedAt == null ? null : Duration.between(job.submittedAt, now).toMillis();
     }
 
     /**
@@ -100,35 +106,38 @@ final class StatusSchedule {
      * check found it done.
      */
     void firstAnswered(Account a, Job job, boolean done, Instant now, Duration floor, Duration interval) {
-        if (!learn || job.firstCheckOffsetMs == null) {
+        Long checkedAt = job.firstCheckOffsetMs;
+        job.firstCheckOffsetMs = null;
+        if (!learn || checkedAt == null) {
             return;
         }
-        long at = job.firstCheckOffsetMs;
+        long at = checkedAt;
         LearnedCheck c = a.learned.computeIfAbsent(classOf(job), k -> new LearnedCheck());
         c.firstChecks++;
         if (done) {
             c.firstCheckHits++;
         }
         c.updatedAt = now;
+        c.recent.add(done ? at : -at);
+        while (c.recent.size() > WINDOW) {
+            c.recent.remove(0);
+        }
         long p = interval.toMillis();
-        long minStep = Math.max(1, Math.round(p * MIN_STEP));
+        long margin = Math.max(1, p / MARGIN_PER_INTERVAL);
         if (c.firstCheckMs == null) {
-            // the first answer of the class: where it was seen done, or (not yet) where the next check will look
+            // the class's first answer: where it was seen done, or (not yet) where its next check will look
             c.firstCheckMs = done ? at : at + p;
-            c.stepMs = Math.max(minStep, Math.round(p * FIRST_STEP));
-            job.firstCheckOffsetMs = null;
             return;
         }
         long plan = c.firstCheckMs;
-        long step = c.stepMs == null ? minStep : c.stepMs;
-        // a check planned under an older plan says nothing about the current one unless it is on the far side of it
-        if (done && at <= plan) {
-            c.firstCheckMs = Math.max(floor.toMillis(), plan - step);
-        } else if (!done && at >= plan) {
-            c.firstCheckMs = at + UP_STEPS * step;
-            c.stepMs = Math.max(minStep, step / 2);
+        if (!done) {
+            c.firstCheckMs = Math.max(plan, at + margin);
+            return;
         }
-        job.firstCheckOffsetMs = null;
+        boolean missedNearPlan = c.recent.stream().anyMatch(x -> x < 0 && -x >= plan - 2 * margin);
+        if (!missedNearPlan) {
+            c.firstCheckMs = Math.max(floor.toMillis(), plan - Math.max(1, p / PROBE_PER_INTERVAL));
+        }
     }
 
     /**

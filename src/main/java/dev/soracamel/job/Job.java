@@ -69,7 +69,7 @@ public class Job {
     public Instant nextCheckAt;
     /** Why {@link #nextCheckAt} is when it is (the learned first check, the provider's progress, its interval). */
     public String checkPlan;
-    /** How long after the submit the current task's first check was planned, for what that check teaches. */
+    /** How long after the submit the current task's first check left, until its answer teaches the class. */
     public Long firstCheckOffsetMs;
     /** The first and the latest percent done the provider reported for the current task. */
     public ProgressReading progressFirst;

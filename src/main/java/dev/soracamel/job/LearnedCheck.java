@@ -16,8 +16,11 @@ public class LearnedCheck {
 
     /** How long after the submit the first status check of this class's next task is planned; null: not learned yet. */
     public Long firstCheckMs;
-    /** How far the plan moves down after a first check that found its task done. */
-    public Long stepMs;
+    /**
+     * The class's latest first checks, oldest first, as milliseconds after the submit: positive where the check
+     * found the task done, negative where it did not.
+     */
+    public java.util.List<Long> recent = new java.util.ArrayList<>();
     /** First checks answered for this class, and how many of them found the task done. */
     public long firstChecks;
     public long firstCheckHits;

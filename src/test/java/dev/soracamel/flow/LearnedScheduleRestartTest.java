@@ -95,13 +95,14 @@ class LearnedScheduleRestartTest {
         assertThat(check).isNotNull();
         // not done at the minimum: the class's plan moves to where the next check will look
         board.statusAnswered(check.job(), StatusResult.of(StatusResult.Kind.WAITING, "1", 200));
-        assertThat(board.queries().learned("yesai").get("2/720/10").firstCheckMs).isEqualTo(80L);
+        long learned = board.queries().learned("yesai").get("2/720/10").firstCheckMs;
+        assertThat(learned).as("the check's own moment after the submit, plus the interval").isGreaterThanOrEqualTo(80L);
         board.repository().close();
 
         board = board();
         Job second = submitted("b");
         assertThat(Duration.between(second.submittedAt, second.nextCheckAt)).as("learned before the restart")
-                .isEqualTo(Duration.ofMillis(80));
+                .isEqualTo(Duration.ofMillis(learned));
         assertThat(second.checkPlan).contains("learned for 2/720/10");
     }
 }

@@ -57,6 +57,9 @@ class StatusScheduleTest {
             double s = Duration.between(submit, at).toMillis() / 1000.0;
             checks.add(s);
             job.statusChecks++;
+            if (job.statusChecks == 1) {
+                schedule.firstCheckLeaving(job, at);
+            }
             boolean done = s >= gen;
             if (job.statusChecks == 1) {
                 schedule.firstAnswered(a, job, done, at, floor, interval);
@@ -236,6 +239,7 @@ class StatusScheduleTest {
             Job j = job("2");
             j.submittedAt = T0;
             assertThat(fixed.first(a, j, T0, FLOOR).at()).isEqualTo(T0.plus(FLOOR));
+            fixed.firstCheckLeaving(j, T0.plus(FLOOR));
             fixed.firstAnswered(a, j, true, T0.plus(FLOOR), FLOOR, INTERVAL);
             assertThat(fixed.next(a, j, T0.plusSeconds(60), INTERVAL, null, 50).at()).isEqualTo(T0.plusSeconds(80));
         }
