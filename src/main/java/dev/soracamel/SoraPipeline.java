@@ -156,8 +156,10 @@ public final class SoraPipeline {
         for (ProviderSettings p : s.providers().values()) {
             if (!p.hasToken()) {
                 throw new IllegalStateException("provider " + p.name() + " has no API token: set "
-                        + props.key("sora.provider." + p.name() + ".token")
-                        + " (or its environment variable), or run the sandbox (sora.sandbox.enabled)");
+                        + props.key("sora.provider." + p.name() + ".token") + " (the shipped configuration reads it "
+                        + "from SORA_" + p.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_TOKEN), or ask "
+                        + "for the built-in simulator, where nothing is paid: sora.sandbox.enabled=true "
+                        + "(SORA_SANDBOX_ENABLED=true)");
             }
             if (s.timeScale() != 1.0 && !p.isLoopback()) {
                 // A shrunk schedule against a real provider would break its limits.
