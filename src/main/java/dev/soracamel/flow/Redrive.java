@@ -187,6 +187,8 @@ public final class Redrive {
         if (!d.go() || job.state != JobState.DEAD) {
             throw new IllegalStateException("job " + job.requestId + " cannot be redriven now");
         }
+        // the name of the dead letter it leaves, before the count moves on to name the next one
+        String deadLetter = job.deadLetter == null ? null : deadLetterName(job);
         Job.Redriven note = job.redrive == null ? new Job.Redriven() : job.redrive;
         note.count++;
         note.at = now;
@@ -194,7 +196,7 @@ public final class Redrive {
         note.fromCode = job.deadCode;
         note.resumesAt = d.resumesAt().word();
         note.acceptedDoublePayment = d.mayPayTwice() ? Boolean.TRUE : null;
-        note.deadLetter = job.deadLetter == null ? null : deadLetterName(job);
+        note.deadLetter = deadLetter;
         job.redrive = note;
         String from = job.deadCode;
         job.deadAt = null;
