@@ -110,7 +110,7 @@ public class RedriveFolder implements GenericFileFilter<File> {
             if (!a.isRegularFile()) {
                 error = "it is no longer a regular file; nothing was read";
             } else if (a.size() > maxBytes) {
-                error = "it has " + a.size() + " bytes, more than " + maxBytes
+                error = "it has " + a.size() + " bytes, more than " + maxBytes + " bytes"
                         + " (sora.redrive.folder.max-file-bytes); it was not read";
             } else {
                 try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
