@@ -74,7 +74,12 @@ class RedrivePipelineTest extends PipelineTestSupport {
 
     @SuppressWarnings("unchecked")
     Map<String, Object> redrive(Object body) {
-        return template.requestBody("direct:sora-redrive", body, Map.class);
+        // the running context's own template: a restart replaces the context
+        try (var t = context.createProducerTemplate()) {
+            return t.requestBody("direct:sora-redrive", body, Map.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     record Answer(int status, JsonNode body) {
@@ -158,6 +163,38 @@ class RedrivePipelineTest extends PipelineTestSupport {
         assertThat(deadLetters().resolve("always~redrive-1.json")).as("its original beside it").exists();
         assertThat(Files.readString(errorOf("always"))).as("the first is not overwritten").isEqualTo(first);
         assertThat(sandbox().stats().tasksCreated()).as("one task per submit").isEqualTo(2);
+    }
+
+    @Test
+    void a_job_over_budget_is_redriven_after_the_budget_is_raised_at_a_restart_and_submitted_once() throws Exception {
+        String noon = SpendPipelineTest.NOON;
+        restart(p -> {
+            p.put("sora.budget.daily", "0.50");
+            p.put("sora.budget.over", "dead-letter");
+            p.put("sora.budget.time-zone", noon);
+        });
+        drop("dear", "A horse on a hill", "c6");
+        awaitDeadLettered("dear");
+        assertThat(job("dear").deadCode).isEqualTo("BUDGET_EXCEEDED");
+        assertThat(sandbox().stats().tasksCreated()).as("nothing paid").isZero();
+        assertThat(redrive("dear")).as("a redrive under the same budget is allowed, and dies the same way")
+                .containsEntry("outcome", "redriven");
+        await(() -> board().find("dear").map(j -> j.state == JobState.DEAD && j.deadLetterWritten && !j.notifyPending)
+                .orElse(false), Duration.ofSeconds(30), () -> "" + job("dear").state);
+        assertThat(deadLetters().resolve("dear~redrive-1.error.json")).exists();
+
+        restart(p -> {
+            p.put("sora.budget.daily", "5.00");
+            p.put("sora.budget.over", "dead-letter");
+            p.put("sora.budget.time-zone", noon);
+        });
+        Map<String, Object> answer = redrive("{\"job_id\": \"dear\"}");
+
+        assertThat(answer).containsEntry("outcome", "redriven").containsEntry("redrive_count", 2);
+        awaitStored("dear");
+        assertThat(sandbox().stats().tasksCreated()).as("submitted exactly once").isEqualTo(1);
+        assertThat(deadLetters().resolve("dear.redriven.json")).exists();
+        assertThat(deadLetters().resolve("dear~redrive-1.redriven.json")).exists();
     }
 
     @Test
