@@ -168,6 +168,16 @@ class RedriveTest {
     }
 
     @Test
+    void the_readme_table_names_every_listed_code_but_the_validation_codes_it_sums_up() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int from = readme.indexOf("\n## Redrive\n");
+        assertThat(from).isPositive();
+        String section = readme.substring(from, readme.indexOf("\n## ", from + 5));
+        assertThat(Redrive.rules().stream().filter(r -> !r.why().startsWith("the request is not valid"))
+                .map(Redrive.Rule::code)).allSatisfy(code -> assertThat(section).contains("`" + code + "`"));
+    }
+
+    @Test
     void each_redrive_gives_the_next_dead_letter_a_name_of_its_own() {
         Job j = dead("cat", "POLL_ATTEMPTS_EXHAUSTED");
         assertThat(Redrive.deadLetterName(j)).isEqualTo("cat");
