@@ -114,6 +114,7 @@ final class PipelineRoutes {
         r.add("store-failed", "sora-store-failed");
         r.add("dead-letter", "sora-dead-letter", "to", deadLetter);
         r.add("redrive", "sora-redrive", "to", deadLetter);
+        r.add("redrive-store", "sora-redrive-store");
         dev.soracamel.config.RedriveSettings redrive = dev.soracamel.config.RedriveSettings.read(p);
         if (redrive.folderEnabled()) {
             r.add("redrive-folder", "sora-redrive-folder",

@@ -170,6 +170,19 @@ public class RedriveStep {
         return a != null && "redriven".equals(a.get("outcome")) && a.get("dead_letter") != null;
     }
 
+    /** True when the job was sent back to its store: the store is started on this node, the node that has the video. */
+    public boolean toStore(Exchange ex) {
+        Map<?, ?> a = ex.getProperty(ANSWER, Map.class);
+        return a != null && "redriven".equals(a.get("outcome"))
+                && dev.soracamel.flow.Redrive.Step.STORE.word().equals(a.get("resumes_at"));
+    }
+
+    /** The job id of the answer, for the store route (its recover bean loads the job by id). */
+    public String jobId(Exchange ex) {
+        Map<?, ?> a = ex.getProperty(ANSWER, Map.class);
+        return String.valueOf(a.get("job_id"));
+    }
+
     /** {@code <dead letter>.redriven.json}: when, by whom, which redrive, where the job went on. */
     public void marker(Exchange ex) throws IOException {
         Map<?, ?> a = ex.getProperty(ANSWER, Map.class);

@@ -1017,6 +1017,11 @@ public class JobBoard {
             }
             String from = job.deadCode;
             Redrive.apply(job, d, now, by);
+            if (d.resumesAt() == Redrive.Step.STORE) {
+                // this node found the kept video, so this node stores it (the redrive route hands it to the store
+                // route); another node's recover step takes it over only if this one stops before that
+                claim(job, now, settings.stepLease());
+            }
             if (!repo.update(job)) {
                 continue;
             }

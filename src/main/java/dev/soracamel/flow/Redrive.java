@@ -209,7 +209,7 @@ public final class Redrive {
         job.storeFailures = 0;
         job.storeFailingSince = null;
         if (d.resumesAt() == Step.STORE) {
-            // the recover route finds an unclaimed STORING job and stores it from what is kept
+            // stored from what is kept, by the store route, as any store taken up again
             job.state = JobState.STORING;
             job.lastStatus = "redriven: storing again";
         } else {
