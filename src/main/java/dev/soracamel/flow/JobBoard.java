@@ -943,9 +943,6 @@ public class JobBoard {
      * answer (job_id, state, code and message where refused, resumes_at and may_cost where redriven).
      */
     public record RedriveAnswer(String outcome, Map<String, Object> body) {
-        public boolean redriven() {
-            return "redriven".equals(outcome);
-        }
     }
 
     /**
