@@ -120,6 +120,11 @@ public final class SoraPipeline {
         return "direct:" + name() + "-request";
     }
 
+    /** The endpoint a host application sends a job id to, to redrive the job (see the README's Redrive). */
+    public String redriveEndpoint() {
+        return "direct:" + name() + "-redrive";
+    }
+
     /** Where videos, dead letters and notifications go (the resolved endpoint URIs, credentials masked). */
     public Map<String, String> endpoints() {
         return endpoints;
@@ -231,6 +236,11 @@ public final class SoraPipeline {
         }
         registry.bind(name + "Store", new StoreStep(board, download, json, routes.s3().storePrefix()));
         registry.bind(name + "DeadLetter", new DeadLetterStep(board, json, routes.s3().deadLetterPrefix()));
+        dev.soracamel.deadletter.RedriveStep redrive = new dev.soracamel.deadletter.RedriveStep(board, json,
+                routes.s3().deadLetterPrefix(), name);
+        registry.bind(name + "Redrive", redrive);
+        registry.bind(name + "RedriveFolder", new dev.soracamel.deadletter.RedriveFolder(json, redrive,
+                dev.soracamel.config.RedriveSettings.read(props).maxFileBytes()));
         registry.bind(name + "Notify", new NotifyStep(name, board, json));
         registry.bind(name + "Recover", new RecoverStep(board));
         registry.bind(name + "Progress", new ProgressReport(board));

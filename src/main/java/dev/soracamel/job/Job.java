@@ -152,6 +152,25 @@ public class Job {
         }
     }
 
+    /** Set once the job was sent back from the dead-letter channel (redrive); kept across later redrives. */
+    public Redriven redrive;
+
+    /** The note a redrive leaves on the job record (and in GET /jobs/{id}). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class Redriven {
+        /** Redrives so far. */
+        public int count;
+        /** The last one: when, by whom, from which dead-letter code, and where the job went on. */
+        public Instant at;
+        public String by;
+        public String fromCode;
+        public String resumesAt;
+        public Boolean acceptedDoublePayment;
+        /** The dead letter it was redriven from (its name in the channel), marked as redriven there. */
+        public String deadLetter;
+    }
+
     /** Where the lookup of a lost submit's task stands. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
