@@ -18,10 +18,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the pipeline standalone with Camel Main: routes from {@code routes/*.yaml}, settings from
- * {@code application.properties}. With {@code sora.exit-when-idle=true} (the sandbox quick start) it stops
+ * {@code config/application.properties} (in the jar under {@code dev/soracamel/app/}, not at its root). With {@code sora.exit-when-idle=true} (the sandbox quick start) it stops
  * once the inbox is empty and every job is stored or dead-lettered, and says where they went.
  */
 public final class Application {
+
+    /** The standalone run's settings and logging, kept off the jar's root so that a host embedding it never reads them. */
+    static final String SETTINGS = "classpath:dev/soracamel/app/application.properties";
+    static final String LOGGING = "dev/soracamel/app/log4j2.properties";
+
+    static {
+        // before the first logger: a -Dlog4j2.configurationFile of the operator's wins
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", LOGGING);
+        }
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger("sora.summary");
 
@@ -31,6 +42,7 @@ public final class Application {
     public static void main(String[] args) throws Exception {
         // the one configuration class named, not found by scanning the package: the scan cost a quarter second of start-up
         Main main = new Main();
+        main.setDefaultPropertyPlaceholderLocation(SETTINGS);
         main.configure().addConfiguration(SoraConfiguration.class);
         main.addMainListener(new MainListenerSupport() {
             @Override

@@ -44,7 +44,7 @@ final class BacklogScenario {
         Files.createDirectories(inbox);
         Files.createDirectories(staging);
         Properties shipped = new Properties();
-        try (InputStream in = BacklogScenario.class.getResourceAsStream("/application.properties")) {
+        try (InputStream in = BacklogScenario.class.getResourceAsStream("/dev/soracamel/app/application.properties")) {
             shipped.load(in);
         }
         StringBuilder intake = new StringBuilder();

@@ -67,6 +67,12 @@ abstract class PipelineTestSupport extends CamelMainTestSupport {
         return 3;
     }
 
+    /** The standalone run's settings, as Application reads them (they are not at the classpath's root). */
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "classpath:dev/soracamel/app/application.properties";
+    }
+
     /** Extra properties of a test class. */
     protected void configure(Properties p) {
     }
