@@ -82,6 +82,7 @@ final class PipelineRoutes {
                     "readLockCheckInterval", p.integer("sora.intake.read-lock-check-interval-ms", 500),
                     "readLockMinAge", p.integer("sora.intake.read-lock-min-age-ms", 1000),
                     "maxFilesPerPoll", p.integer("sora.intake.max-files-per-poll", 100));
+            r.endpoints.put("inbox", "file:" + s.inbox());
         }
         if (layout.intake()) {
             r.add("intake-s3", "sora-intake-s3",
@@ -90,6 +91,7 @@ final class PipelineRoutes {
                     "processedPrefix", layout.processedPrefix(),
                     "pollDelay", p.integer("sora.intake.s3.poll-delay-ms", 5000),
                     "maxObjectsPerPoll", p.integer("sora.intake.s3.max-objects-per-poll", 10));
+            r.endpoints.put("intake-s3", "s3://" + layout.intakeBucket() + "/" + layout.intakePrefix());
         }
         p.find("sora.intake.endpoint").ifPresent(from -> {
             r.add("intake", "sora-intake", "from", from);

@@ -3,6 +3,7 @@ package dev.soracamel;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -177,6 +178,9 @@ public final class SoraPipeline {
             other.refuseToShare(s);
         }
         PipelineRoutes routes = PipelineRoutes.read(props, s);
+        for (SoraPipeline other : registry.findByType(SoraPipeline.class)) {
+            other.refuseToShare(s.pipeline(), routes.endpoints());
+        }
         S3Access s3 = new S3Access(S3Settings.read(props), name + "S3");
         ObjectMapper json = jsonMapper();
         // a host may hand over a repository of its own, bound as <name>JobRepository; else the configured one
@@ -335,6 +339,31 @@ public final class SoraPipeline {
             }
         }
     }
+
+    /**
+     * Two pipelines reading one inbox would split its requests between their accounts, and two writing one store or
+     * dead-letter place would overwrite each other's records of the same request id: refused before either starts.
+     */
+    private void refuseToShare(String otherName, Map<String, String> otherEndpoints) {
+        for (String kind : SHARED_NEVER) {
+            String mine = endpoints.get(kind);
+            if (mine != null && mine.equals(otherEndpoints.get(kind))) {
+                throw new IllegalStateException("pipelines '" + name() + "' and '" + otherName + "' would both use "
+                        + mine + " as their " + kind + ": give '" + otherName + "' one of its own");
+            }
+        }
+        for (String in : List.of("inbox", "intake-s3", "intake")) {
+            String mine = endpoints.get(in);
+            if (mine != null && (mine.equals(otherEndpoints.get("inbox")) || mine.equals(otherEndpoints.get("intake-s3"))
+                    || mine.equals(otherEndpoints.get("intake")))) {
+                throw new IllegalStateException("pipelines '" + name() + "' and '" + otherName + "' would both read "
+                        + "requests from " + mine + ": give '" + otherName + "' an intake of its own");
+            }
+        }
+    }
+
+    /** Where two pipelines of one context may never both write. */
+    private static final List<String> SHARED_NEVER = List.of("store", "dead-letter");
 
     private static dev.soracamel.validate.AddressPolicy imageAllow(Props props, SoraSettings s) {
         try {

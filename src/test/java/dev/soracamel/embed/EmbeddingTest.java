@@ -284,6 +284,33 @@ class EmbeddingTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void two_pipelines_left_on_the_default_folders_are_refused_before_either_reads_a_request() throws Exception {
+        // what a host that names two pipelines and sets only their accounts and work folders gets
+        Properties all = new Properties();
+        for (String name : List.of("one", "two")) {
+            all.put(name + ".work", dir.resolve(name + "-work").toString());
+            all.put(name + ".provider.yesai.base-url", sandbox.baseUrl());
+            all.put(name + ".provider.yesai.token", name + "-token");
+        }
+        all.put("two.outbox", dir.resolve("two-outbox").toString());
+        all.put("two.dead-letter.folder", dir.resolve("two-dead").toString());
+        ctx.getPropertiesComponent().setInitialProperties(all);
+        SoraPipeline.install(ctx, SoraPipeline.Options.named("one"));
+        assertThatThrownBy(() -> SoraPipeline.install(ctx, SoraPipeline.Options.named("two")))
+                .hasMessageContaining("would both read requests from file:")
+                .hasMessageContaining("data/inbox");
+
+        all.put("two.inbox", dir.resolve("two-inbox").toString());
+        all.remove("two.outbox");
+        ctx.getPropertiesComponent().setInitialProperties(all);
+        assertThatThrownBy(() -> SoraPipeline.install(ctx, SoraPipeline.Options.named("two")))
+                .hasMessageContaining("as their store");
+        all.put("two.outbox", dir.resolve("two-outbox").toString());
+        ctx.getPropertiesComponent().setInitialProperties(all);
+        assertThat(SoraPipeline.install(ctx, SoraPipeline.Options.named("two"))).isNotNull();
+    }
+
     static JsonNode read(String s) {
         try {
             return JSON.readTree(s);
