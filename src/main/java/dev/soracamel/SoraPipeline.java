@@ -228,7 +228,7 @@ public final class SoraPipeline {
         registry.bind(name + "IntakeGuard", new dev.soracamel.intake.IntakeGuard(ctx, name, s.archive()));
         registry.bind(name + "Intake", new IntakeStep(board, new RequestParser(json, s.intakeMaxBytes()), images));
         registry.bind(name + "Request", new RequestReply(board, json, new RequestParser(json, s.intakeMaxBytes()),
-                props.bool("sora.request.dead-letter-rejections", false)));
+                props.bool("sora.request.dead-letter-rejections", false), "direct:" + name + "-request"));
         // REST /jobs (routes/standalone/80-rest.yaml) is the standalone run's; a host serves its own
         registry.bind(name + "Rest", new JobsApi(board, json, props.integer("sora.rest.list-limit", 100),
                 props.integer("sora.rest.list-max-limit", 1000)));

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The synchronous entry ({@code direct:sora-request}, route {@code request}): one request as the message body,
+ * The synchronous entry ({@code direct:<pipeline>-request}, route {@code <pipeline>-request}): one request as the message body,
  * the same checks as a request read from the inbox, and an answer at once. The answer is a map:
  * <ul>
  *   <li>{@code outcome=accepted}: {@code job_id}, {@code provider}, {@code state} (as it is when answered: QUEUED,
@@ -53,11 +53,16 @@ public class RequestReply {
     private final RequestParser parser;
     private final boolean deadLetterRejections;
 
-    public RequestReply(JobBoard board, ObjectMapper json, RequestParser parser, boolean deadLetterRejections) {
+    /** The entry's own endpoint, {@code direct:<pipeline>-request}: where a request without a SoraSource came from. */
+    private final String entry;
+
+    public RequestReply(JobBoard board, ObjectMapper json, RequestParser parser, boolean deadLetterRejections,
+                        String entry) {
         this.board = board;
         this.json = json;
         this.parser = parser;
         this.deadLetterRejections = deadLetterRejections;
+        this.entry = entry;
     }
 
     /** True when the request was refused and refusals go to the dead-letter channel too. */
@@ -72,7 +77,7 @@ public class RequestReply {
     public void read(Exchange ex) throws IOException {
         Message m = ex.getMessage();
         ex.setProperty(CALLER_WAITS, true);
-        String source = m.getHeader(SOURCE, "direct:sora-request", String.class);
+        String source = m.getHeader(SOURCE, entry, String.class);
         String defaultId = UUID.randomUUID().toString();
         long max = parser.maxFileBytes();
         Object body = m.getBody();
@@ -82,7 +87,7 @@ public class RequestReply {
         } else {
             InputStream in = body == null ? null : m.getBody(InputStream.class);
             if (body != null && in == null) {
-                throw new IllegalArgumentException("direct:sora-request takes JSON text, bytes, a stream or a Map; got "
+                throw new IllegalArgumentException(entry + " takes JSON text, bytes, a stream or a Map; got "
                         + body.getClass().getName());
             }
             try (InputStream s = in == null ? InputStream.nullInputStream() : in) {

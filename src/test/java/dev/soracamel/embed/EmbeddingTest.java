@@ -135,6 +135,8 @@ class EmbeddingTest {
                  "seconds": "4", "customer_id": "desk"}""", Map.class);
         assertThat(accepted.get("outcome")).isEqualTo("accepted");
         assertThat(accepted.get("job_id")).isEqualTo("b2");
+        assertThat(beta.board().find("b2").orElseThrow().source).as("recorded as from its own pipeline's entry")
+                .isEqualTo("direct:beta-request");
         Map<?, ?> refused = host.requestBody("direct:beta-request", """
                 {"model": "sora-9", "prompt": "No such model here", "size": "720x1280", "seconds": "4"}""", Map.class);
         assertThat(refused.get("outcome")).isEqualTo("rejected");
