@@ -47,6 +47,19 @@ public class JobQueries {
         return repo.list(states, limit);
     }
 
+    /** One page of jobs in the given states, newest first, accepted before {@code beforeSeq} (null: the newest). */
+    public List<Job> page(Set<JobState> states, Long beforeSeq, int limit) {
+        return repo.page(states, beforeSeq, limit);
+    }
+
+    /** Today's committed spend against each budget, the customers with the most first (at most {@code maxCustomers}). */
+    public Map<String, Object> spendToday(int maxCustomers) {
+        Instant now = repo.now();
+        synchronized (board) {
+            return spend.today(now, maxCustomers);
+        }
+    }
+
     /** Every job on record, the most recently accepted first (small stores: tests and the quick start's summary). */
     public List<Job> all() {
         return repo.list(java.util.EnumSet.allOf(JobState.class), Integer.MAX_VALUE);
