@@ -144,7 +144,8 @@ public class OpsApi {
     /** Accounts, progress and today's spend: what the top of the page shows. */
     public void summary(Exchange ex) throws JsonProcessingException {
         var q = board.queries();
-        Map<String, Object> counts = q.counts();
+        var snapshot = q.snapshot();
+        Map<String, Object> counts = snapshot.counts();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("now", board.repository().now());
         out.put("node", board.repository().node());
@@ -155,7 +156,7 @@ public class OpsApi {
         out.put("progress", counts);
         out.put("progress_line", ProgressReport.format(counts));
         List<Map<String, Object>> providers = new ArrayList<>();
-        for (ProviderView v : q.providerViews()) {
+        for (ProviderView v : snapshot.providers()) {
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("name", v.name());
             p.put("active", v.active());
