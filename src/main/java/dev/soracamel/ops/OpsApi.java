@@ -141,8 +141,29 @@ public class OpsApi {
 
     // ---------------------------------------------------------------- GET /ops/api/summary
 
-    /** Accounts, progress and today's spend: what the top of the page shows. */
+    /** The last summary and when it was made (System.nanoTime), shared by every open page. */
+    private byte[] summary;
+    private long summaryAt;
+
+    /**
+     * Accounts, progress and today's spend: what the top of the page shows. Made at most once per half refresh
+     * interval, however many pages are open: the counts behind it read every job's row on PostgreSQL.
+     */
     public void summary(Exchange ex) throws JsonProcessingException {
+        byte[] body;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (summary == null || now - summaryAt > settings.refresh().toNanos() / 2) {
+                summary = json.writeValueAsBytes(makeSummary());
+                summaryAt = now;
+            }
+            body = summary;
+        }
+        respondJson(ex, 200, null);
+        ex.getMessage().setBody(body);
+    }
+
+    private Map<String, Object> makeSummary() {
         var q = board.queries();
         var snapshot = q.snapshot();
         Map<String, Object> counts = snapshot.counts();
@@ -173,7 +194,7 @@ public class OpsApi {
         }
         out.put("providers", providers);
         out.put("spend", q.spendToday(settings.customers()));
-        respondJson(ex, 200, out);
+        return out;
     }
 
     // ---------------------------------------------------------------- GET /ops/api/jobs
