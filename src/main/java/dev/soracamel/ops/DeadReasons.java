@@ -50,6 +50,19 @@ public final class DeadReasons {
             Map.entry("BUDGET_EXCEEDED", new Reason(
                     "A daily budget would have been exceeded.",
                     "Был бы превышен дневной бюджет.")),
+            // the provider's refusals at submit, for when its answer carried no comments of its own
+            Map.entry("PROMPT_NSFW_WORDS", new Reason(
+                    "The provider's moderation found words it does not allow in the prompt.",
+                    "Модерация провайдера нашла в промпте недопустимые слова.")),
+            Map.entry("PROMPT_EN_NSFW_WORDS", new Reason(
+                    "The provider's moderation found words it does not allow in the prompt's English translation.",
+                    "Модерация провайдера нашла недопустимые слова в английском переводе промпта.")),
+            Map.entry("PROMPT_FAILED_TO_TRANSLATE", new Reason(
+                    "The provider could not translate the prompt.",
+                    "Провайдер не смог перевести промпт.")),
+            Map.entry("PARAMETERS_IS_NOT_ALLOWED", new Reason(
+                    "The provider does not allow this combination of parameters.",
+                    "Провайдер не допускает такое сочетание параметров.")),
             Map.entry("PROVIDER_NOT_CONFIGURED", new Reason(
                     "The job names a provider this pipeline no longer has.",
                     "Задача ссылается на провайдера, которого больше нет в настройках.")));

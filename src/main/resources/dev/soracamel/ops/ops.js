@@ -126,9 +126,20 @@
     }).then(function () { dead.last = ''; renderDeadAgain(); });
   }
 
+  // the answers stay on the page after their job has left the dead letters (a redrive that worked does that)
+  function renderAnswers() {
+    var list = document.getElementById('answers');
+    clear(list);
+    Object.keys(answers).forEach(function (id) {
+      list.appendChild(answerBlock(id));
+    });
+  }
+
   function answerBlock(id) {
     var a = answers[id];
     var box = el('div', null, 'redrive-answer');
+    box.setAttribute('data-job', id);
+    box.appendChild(el('div', 'Redrive of ' + id, 'answer-job'));
     if (!a) { return box; }
     if (a.pending) { box.appendChild(el('div', 'sending…', 'note')); return box; }
     var shown = a.body ? JSON.stringify(a.body, null, 1) : a.text;
@@ -151,7 +162,7 @@
   }
 
   var lastDead = null;
-  function renderDeadAgain() { if (lastDead) { renderDead(lastDead, true); } }
+  function renderDeadAgain() { renderAnswers(); if (lastDead) { renderDead(lastDead, true); } }
 
   function renderDead(page, force) {
     var key = JSON.stringify(page.jobs);
@@ -181,7 +192,6 @@
       btn.type = 'button';
       btn.addEventListener('click', function () { redrive(j.job_id, false); });
       act.appendChild(btn);
-      act.appendChild(answerBlock(j.job_id));
       body.appendChild(tr);
     });
     document.getElementById('dead-older').disabled = page.next_before === null;
@@ -195,6 +205,9 @@
     var cap = document.getElementById('player-caption');
     cap.textContent = j.job_id + ' (' + j.customer_id + '), ' + (j.video ? j.video.bytes : '?') + ' bytes';
     v.setAttribute('data-job', j.job_id);
+    v.onerror = function () {
+      cap.textContent = j.job_id + ': the video could not be played (' + (v.error ? 'media error ' + v.error.code : 'error') + ')';
+    };
     v.src = 'api/jobs/' + encodeURIComponent(j.job_id) + '/video';
     var p = v.play();
     if (p && p.catch) { p.catch(function (e) { cap.textContent += ' (press play: ' + e.message + ')'; }); }

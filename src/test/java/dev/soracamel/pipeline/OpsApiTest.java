@@ -217,4 +217,33 @@ class OpsApiTest extends PipelineTestSupport {
         assertThat(JSON.readTree(s3.body()).path("code").asText()).isEqualTo("VIDEO_IN_S3");
         assertThat(json("/ops/api/jobs?state=STORED").path("jobs").get(0).path("video").path("in_s3").asBoolean()).isTrue();
     }
+
+    @Test
+    void with_authentication_on_the_page_asks_for_the_same_credentials_as_rest() throws Exception {
+        Path users = dir.resolve("users.properties");
+        Files.writeString(users, "user.ops=not-a-real-secret,operator\n");
+        restart(p -> {
+            p.put("camel.server.authenticationEnabled", "true");
+            p.put("camel.server.basicPropertiesFile", users.toString());
+        });
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("ops:not-a-real-secret".getBytes());
+        String wrong = "Basic " + java.util.Base64.getEncoder().encodeToString("ops:guess".getBytes());
+        for (String path : List.of("/ops/", "/ops/ops.js", "/ops/api/summary", "/ops/api/jobs", "/ops/api/jobs/x/video",
+                "/jobs")) {
+            assertThat(status(path)).as(path + " without credentials").isEqualTo(401);
+            assertThat(get(path, "Authorization", wrong).statusCode()).as(path + " with a wrong password").isEqualTo(401);
+        }
+        for (String path : List.of("/ops/", "/ops/ops.js", "/ops/api/summary", "/ops/api/jobs", "/jobs")) {
+            assertThat(get(path, "Authorization", basic).statusCode()).as(path + " with credentials").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void the_page_can_be_switched_off_while_rest_stays() throws Exception {
+        restart(p -> p.put("sora.ops.enabled", "false"));
+        assertThat(status("/ops/")).isEqualTo(404);
+        assertThat(status("/ops/api/summary")).isEqualTo(404);
+        assertThat(status("/jobs")).isEqualTo(200);
+        assertThat(context.getRegistry().lookupByName("soraOps")).isNull();
+    }
 }

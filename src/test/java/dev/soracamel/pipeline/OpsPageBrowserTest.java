@@ -215,14 +215,14 @@ class OpsPageBrowserTest extends PipelineTestSupport {
         WebElement redrive = until(() -> browser.findElements(By.cssSelector("#dead tr[data-job='again'] button.redrive"))
                 .stream().findFirst().orElse(null), Duration.ofSeconds(10), "the Redrive button of job again");
         redrive.click();
-        String answer = until(() -> text("#dead tr[data-job='again'] .answer-status"), Duration.ofSeconds(10),
+        String answer = until(() -> text("#answers [data-job='again'] .answer-status"), Duration.ofSeconds(10),
                 "the redrive's answer on the page");
         shot("redrive-answer");
-        String body = text("#dead tr[data-job='again'] pre.answer");
-        if (!browser.findElements(By.cssSelector("#dead tr[data-job='again'] button.consent-button")).isEmpty()) {
+        String body = text("#answers [data-job='again'] pre.answer");
+        if (!browser.findElements(By.cssSelector("#answers [data-job='again'] button.consent-button")).isEmpty()) {
             // a redrive that may pay twice asks first: the page offers the second button
-            browser.findElement(By.cssSelector("#dead tr[data-job='again'] button.consent-button")).click();
-            answer = until(() -> text("#dead tr[data-job='again'] .answer-status"), Duration.ofSeconds(10),
+            browser.findElement(By.cssSelector("#answers [data-job='again'] button.consent-button")).click();
+            answer = until(() -> text("#answers [data-job='again'] .answer-status"), Duration.ofSeconds(10),
                     "the consented redrive's answer");
         }
         String shown = answer + " " + body;
