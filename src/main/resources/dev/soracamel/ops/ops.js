@@ -2,8 +2,10 @@
 // ids) is set as text (textContent), never parsed as HTML. No library: the page loads nothing but its own files.
 'use strict';
 (function () {
-  var refreshMs = 2000;
-  var pageSize = 25;
+  // both come from the server's summary (sora.ops.refresh, sora.ops.page-size): until it answers, pages are
+  // asked for without a limit (the server's default applies) and a failed first look is tried again in a second
+  var refreshMs = null;
+  var pageSize = null;
   // keyset paging: the cursors of the pages we came through, newest first; null is the newest page
   var jobs = { stack: [null], state: '', last: '' };
   var dead = { stack: [null], last: '' };
@@ -41,8 +43,8 @@
   // ------------------------------------------------------------------ summary
 
   function renderSummary(s) {
-    refreshMs = Math.max(500, s.refresh_ms || refreshMs);
-    pageSize = s.page_size || pageSize;
+    refreshMs = s.refresh_ms;
+    pageSize = s.page_size;
     document.getElementById('progress-line').textContent = s.progress_line;
     document.getElementById('node').textContent = s.node;
     var body = document.querySelector('#accounts tbody');
@@ -254,7 +256,7 @@
   }
 
   function query(state, before) {
-    var q = 'limit=' + pageSize;
+    var q = pageSize ? 'limit=' + pageSize : '';
     if (state) { q += '&state=' + encodeURIComponent(state); }
     if (before !== null && before !== undefined) { q += '&before=' + encodeURIComponent(before); }
     return q;
@@ -278,7 +280,7 @@
     }).catch(function (e) {
       status('not updated: ' + e.message, true);
     }).then(function () {
-      timer = setTimeout(refresh, refreshMs);
+      timer = setTimeout(refresh, refreshMs || 1000);
     });
   }
 
