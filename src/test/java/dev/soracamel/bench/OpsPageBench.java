@@ -36,7 +36,8 @@ import org.apache.camel.main.Main;
  * loopback HTTP as the page calls it. Not a test: compiled with the tests, run by hand.
  *
  * <pre>
- * mvn -q -o test-compile && java -cp target/classes:target/test-classes:$(cat target/cp.txt) \
+ * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -Xmx512m -cp target/classes:target/test-classes:$(cat target/cp.txt) \
  *     dev.soracamel.bench.OpsPageBench [file|postgresql] [jobs]
  * </pre>
  * With postgresql it uses SORA_TEST_PG_URL (a schema of its own, dropped first), user and password sora.
