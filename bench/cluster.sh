@@ -72,31 +72,17 @@ trap cleanup EXIT
 # a TERM (from a timeout, or CI giving up) ends the run through the same cleanup
 trap 'exit 143' TERM INT
 
-SORA_TEST_PG_DB=$DB scripts/postgres-up.sh >/dev/null 2>"$RUN/postgres-up.log"
-as_postgres() { if [ "$(id -u)" = 0 ]; then (cd /tmp && runuser -u postgres -- "$@"); else (cd /tmp && sudo -u postgres "$@"); fi; }
+. scripts/lib.sh
+export PG_LOG="$RUN/postgres-up.log"
 JDBC=
-fresh_db() {
-  as_postgres psql -X -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null
-  JDBC=$(SORA_TEST_PG_DB=$DB scripts/postgres-up.sh 2>>"$RUN/postgres-up.log")
-}
-sql() { PGPASSWORD=sora psql -X -q -tA -h 127.0.0.1 -p "$(sed -E 's#.*:([0-9]+)/.*#\1#' <<<"$JDBC")" -U sora -d "$DB" -c "$1"; }
+fresh_db() { fresh_database "$DB"; }
 
 say "building (mvn compile)"
-mvn -q -B -ntp compile dependency:build-classpath -Dmdep.outputFile="$RUN/cp.txt" >"$RUN/build.log" 2>&1 ||
-  { cat "$RUN/build.log"; exit 1; }
-CP="$PWD/target/classes:$(cat "$RUN/cp.txt")"
+BUILD_LOG="$RUN/build.log" build_classpath "$RUN/cp.txt"
 COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src routes config pom.xml || echo "+changes")
 
 URL=
-start_sandbox() { # dir, sandbox flags...
-  local dir=$1; shift
-  java -Xmx512m -cp "$CP" dev.soracamel.sandbox.SandboxMain --port 0 --time-scale "$SCALE" "$@" \
-    >"$dir/sandbox.url" 2>"$dir/sandbox.log" &
-  SANDBOX_PID=$!
-  for _ in $(seq 200); do grep -q '^http://' "$dir/sandbox.url" && break; sleep 0.1; done
-  URL=$(grep -m1 '^http://' "$dir/sandbox.url" || true)
-  [ -n "$URL" ] || { echo "the sandbox did not start"; cat "$dir/sandbox.log"; exit 1; }
-}
+SANDBOX_JAVA_OPTS=-Xmx512m
 stop_sandbox() {
   kill "$SANDBOX_PID" 2>/dev/null || true
   wait "$SANDBOX_PID" 2>/dev/null || true
@@ -571,7 +557,7 @@ scenario_makespan() {
     mkdir -p "$dir"
     say "makespan, $nodes node(s) on the $repo repository: $JOBS jobs, $SLOTS slots"
     [ "$repo" = postgresql ] && fresh_db
-    start_sandbox "$dir" --tariff "$SLOTS"
+    start_sandbox "$dir" --time-scale "$SCALE" --tariff "$SLOTS"
     common_props "$dir" "$repo" -Dsora.provider.yesai.base-url="$URL" -Dsora.provider.yesai.token=sandbox-token \
       -Dsora.provider.yesai.tariff="$SLOTS"
     MS_DIR=$dir MS_NODES=$nodes
@@ -653,7 +639,7 @@ scenario_failover() {
   say "failover: $nodes nodes, a job every $FEED_MS ms, $FO_SLOTS slots; $KILLS kills of the latest submitter," \
     "then $MIDPOST_KILLS of a node with its POST on the wire"
   fresh_db
-  start_sandbox "$dir" --tariff "$FO_SLOTS"
+  start_sandbox "$dir" --time-scale "$SCALE" --tariff "$FO_SLOTS"
   common_props "$dir" postgresql -Dsora.provider.yesai.base-url="$URL" -Dsora.provider.yesai.token=sandbox-token \
     -Dsora.provider.yesai.tariff="$FO_SLOTS"
   wait_quiet
@@ -705,7 +691,7 @@ scenario_accounts() {
     fresh_db
     sandbox_flags=(--token tok1 --tariff "$ACC_SLOTS")
     for a in $(seq 2 "$naccounts"); do sandbox_flags+=(--account "tok$a:$ACC_SLOTS"); done
-    start_sandbox "$dir" "${sandbox_flags[@]}"
+    start_sandbox "$dir" --time-scale "$SCALE" "${sandbox_flags[@]}"
     providers=$(seq -s, -f 'p%g' 1 "$naccounts")
     local props=(-Dsora.providers="$providers" -Dsora.default-provider=p1)
     for a in $(seq "$naccounts"); do

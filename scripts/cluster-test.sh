@@ -28,34 +28,24 @@ WORK=$(mktemp -d "$PWD/target/cluster-XXXXXX")
 echo "cluster test: $NODES nodes, $JOBS jobs, $ROUNDS chaos rounds, time scale $SCALE, seed $SEED, work $WORK"
 
 # A database of its own, made anew: the test reads its outcome from it.
-SORA_TEST_PG_DB=$DB scripts/postgres-up.sh >/dev/null
-as_postgres() { if [ "$(id -u)" = 0 ]; then (cd /tmp && runuser -u postgres -- "$@"); else (cd /tmp && sudo -u postgres "$@"); fi; }
-as_postgres psql -X -q -c "DROP DATABASE IF EXISTS $DB" >/dev/null
-JDBC=$(SORA_TEST_PG_DB=$DB scripts/postgres-up.sh)
-PGPORT=$(sed -E 's#.*:([0-9]+)/.*#\1#' <<<"$JDBC")
-sql() { PGPASSWORD=sora psql -X -q -tA -h 127.0.0.1 -p "$PGPORT" -U sora -d "$DB" -c "$1"; }
+. scripts/lib.sh
+fresh_database "$DB"
+build_classpath "$WORK/cp.txt"
 
-mvn -q -B -ntp compile dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-CP="target/classes:$(cat "$WORK/cp.txt")"
-
-java -cp "$CP" dev.soracamel.sandbox.SandboxMain --port 0 --time-scale "$SCALE" --tariff start \
-  >"$WORK/sandbox.url" 2>"$WORK/sandbox.log" &
-SANDBOX_PID=$!
+SANDBOX_PID=""
 declare -a PIDS PORTS
 cleanup() {
   for pid in "${PIDS[@]:-}"; do
     [ -n "$pid" ] && { kill -CONT "$pid" 2>/dev/null; kill -9 "$pid" 2>/dev/null; } || true
   done
-  kill "$SANDBOX_PID" 2>/dev/null || true
+  [ -n "$SANDBOX_PID" ] && kill "$SANDBOX_PID" 2>/dev/null || true
   wait 2>/dev/null || true
   [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"/node-*/work/downloads
 }
 trap cleanup EXIT
 # a TERM (from a timeout, or CI giving up) ends the run through the same cleanup
 trap 'exit 143' TERM INT
-for _ in $(seq 100); do grep -q '^http://' "$WORK/sandbox.url" && break; sleep 0.1; done
-URL=$(grep -m1 '^http://' "$WORK/sandbox.url" || true)
-[ -n "$URL" ] || { echo "the sandbox did not start"; cat "$WORK/sandbox.log"; exit 1; }
+start_sandbox "$WORK" --time-scale "$SCALE" --tariff start
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 

@@ -41,8 +41,8 @@ WORK=$(mktemp -d "$PWD/target/crash-XXXXXX")
 echo "crash test: $JOBS jobs, $ROUNDS kills, time scale $SCALE, seed $SEED, work $WORK"
 [ -z "$AIM" ] || echo "aimed kills: $AIM; submits and status checks answered ${SLOW_MS} ms late"
 
-mvn -q -B -ntp compile dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-CP="target/classes:$(cat "$WORK/cp.txt")"
+. scripts/lib.sh
+build_classpath "$WORK/cp.txt"
 
 # The sandbox is its own process: it plays the provider, which outlives our crashes.
 SLOW=()
@@ -50,23 +50,18 @@ if [ -n "$AIM" ]; then
   provider_ms=$(awk -v r="$SLOW_MS" -v s="$SCALE" 'BEGIN{printf "%.0f", r / s}')
   SLOW=(--submit-delay-ms "$provider_ms" --status-delay-ms "$provider_ms")
 fi
-java -cp "$CP" dev.soracamel.sandbox.SandboxMain --port 0 --time-scale "$SCALE" --tariff start \
-  --account gw-token:3 "${SLOW[@]}" >"$WORK/sandbox.url" 2>"$WORK/sandbox.log" &
-SANDBOX_PID=$!
+SANDBOX_PID=""
 PIPELINE_PID=""
 cleanup() {
   [ -n "$PIPELINE_PID" ] && kill -9 "$PIPELINE_PID" 2>/dev/null || true
-  kill "$SANDBOX_PID" 2>/dev/null || true
-  wait "$SANDBOX_PID" 2>/dev/null || true
+  [ -n "$SANDBOX_PID" ] && kill "$SANDBOX_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
   [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK/inbox" "$WORK/work/downloads"
 }
 trap cleanup EXIT
 # a TERM (from a timeout, or CI giving up) ends the run through the same cleanup
 trap 'exit 143' TERM INT
-# it prints its base URL alone on a line of stdout (its log goes there too)
-for _ in $(seq 100); do grep -qs '^http://' "$WORK/sandbox.url" && break; sleep 0.1; done
-URL=$(grep -m1 '^http://' "$WORK/sandbox.url" || true)
-[ -n "$URL" ] || { echo "the sandbox did not start"; cat "$WORK/sandbox.log"; exit 1; }
+start_sandbox "$WORK" --time-scale "$SCALE" --tariff start --account gw-token:3 "${SLOW[@]}"
 
 # The batch: mostly good requests, some the provider refuses or times out once, a few invalid ones, and
 # some for the /v1/videos gateway.

@@ -113,6 +113,17 @@ final class PipelineRoutes {
                 "retryDelay", s.storeRetryDelay().toMillis());
         r.add("store-failed", "sora-store-failed");
         r.add("dead-letter", "sora-dead-letter", "to", deadLetter);
+        r.add("redrive", "sora-redrive", "to", deadLetter);
+        r.add("redrive-store", "sora-redrive-store");
+        dev.soracamel.config.RedriveSettings redrive = dev.soracamel.config.RedriveSettings.read(p);
+        if (redrive.folderEnabled()) {
+            r.add("redrive-folder", "sora-redrive-folder",
+                    "folder", s.deadLetterFolder(),
+                    "pollDelay", redrive.pollDelayMs(),
+                    "readLockCheckInterval", redrive.readLockCheckIntervalMs(),
+                    "readLockMinAge", redrive.readLockMinAgeMs(),
+                    "maxFilesPerPoll", redrive.maxFilesPerPoll());
+        }
         r.add("notify", "sora-notify",
                 "to", notify,
                 "retries", p.integer("sora.notify.retries", 5),

@@ -19,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides, loudly, whether this run talks to a real provider or to the built-in sandbox. With no token
- * configured (or {@code sora.sandbox.enabled=true}) the sandbox starts on 127.0.0.1, every Yes Ai provider
- * is pointed at it, and the provider schedule is scaled by {@code sora.sandbox.time-scale} on both sides,
- * so the same rules play out in seconds. Nothing in sandbox mode is paid.
+ * Decides, loudly, whether this run talks to a real provider or to the built-in sandbox. Only when asked for
+ * ({@code sora.sandbox.enabled=true}; the Maven quick start asks) the sandbox starts on 127.0.0.1, every
+ * provider is pointed at it, and the provider schedule is scaled by {@code sora.sandbox.time-scale} on both
+ * sides, so the same rules play out in seconds. Nothing in sandbox mode is paid. Otherwise a provider without
+ * a token stops the start, never a silent simulation.
  */
 final class SandboxMode {
 
@@ -37,9 +38,15 @@ final class SandboxMode {
         String[] providers = Arrays.stream(p.string("sora.providers", "yesai").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toArray(String[]::new);
         String main = p.string("sora.default-provider", providers[0]);
-        String mode = p.string("sora.sandbox.enabled", "auto");
+        String mode = p.string("sora.sandbox.enabled", "false");
         boolean hasToken = p.find("sora.provider." + main + ".token").isPresent();
-        boolean on = "true".equalsIgnoreCase(mode) || ("auto".equalsIgnoreCase(mode) && !hasToken);
+        if (!"true".equalsIgnoreCase(mode) && !"false".equalsIgnoreCase(mode)) {
+            // "auto" once meant "simulate when no token is set": a misspelt token variable then stored sample
+            // videos for real requests and archived them as done. The simulator runs only when asked for.
+            throw new IllegalStateException("sora.sandbox.enabled=" + mode + ": say true (run on the built-in "
+                    + "simulator, nothing is paid) or false (a real provider, with its token)");
+        }
+        boolean on = "true".equalsIgnoreCase(mode);
         if (!on) {
             StringBuilder where = new StringBuilder();
             for (String name : providers) {
@@ -85,11 +92,11 @@ final class SandboxMode {
         }
         pc.addOverrideProperty("sora.exit-when-idle", p.string("sora.sandbox.exit-when-idle", "false"));
 
-        LOG.warn("==== SANDBOX MODE: {}. Requests go to the built-in provider simulator at {}; its clock and our "
-                        + "schedule run x{} ({} s of provider time pass in 1 s); nothing is paid. Set SORA_YESAI_TOKEN "
-                        + "to use the real API. ====",
-                hasToken ? "sora.sandbox.enabled=true" : "no API token configured", server.baseUrl(), scale,
-                Math.round(1 / scale));
+        LOG.warn("==== SANDBOX MODE, asked for by sora.sandbox.enabled=true{}. Requests go to the built-in provider "
+                        + "simulator at {}; its clock and our schedule run x{} ({} s of provider time pass in 1 s); "
+                        + "nothing is paid. For the real API: sora.sandbox.enabled=false and a token "
+                        + "(SORA_YESAI_TOKEN). ====",
+                hasToken ? " (the configured token is not used)" : "", server.baseUrl(), scale, Math.round(1 / scale));
         seedExamples(p);
     }
 

@@ -121,6 +121,11 @@ public final class SoraPipeline {
         return "direct:" + name() + "-request";
     }
 
+    /** The endpoint a host application sends a job id to, to redrive the job (see the README's Redrive). */
+    public String redriveEndpoint() {
+        return "direct:" + name() + "-redrive";
+    }
+
     /** Where videos, dead letters and notifications go (the resolved endpoint URIs, credentials masked). */
     public Map<String, String> endpoints() {
         return endpoints;
@@ -157,8 +162,10 @@ public final class SoraPipeline {
         for (ProviderSettings p : s.providers().values()) {
             if (!p.hasToken()) {
                 throw new IllegalStateException("provider " + p.name() + " has no API token: set "
-                        + props.key("sora.provider." + p.name() + ".token")
-                        + " (or its environment variable), or run the sandbox (sora.sandbox.enabled)");
+                        + props.key("sora.provider." + p.name() + ".token") + " (the shipped configuration reads it "
+                        + "from SORA_" + p.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_TOKEN), or ask "
+                        + "for the built-in simulator, where nothing is paid: sora.sandbox.enabled=true "
+                        + "(SORA_SANDBOX_ENABLED=true)");
             }
             if (s.timeScale() != 1.0 && !p.isLoopback()) {
                 // A shrunk schedule against a real provider would break its limits.
@@ -235,6 +242,11 @@ public final class SoraPipeline {
         }
         registry.bind(name + "Store", new StoreStep(board, download, json, routes.s3().storePrefix()));
         registry.bind(name + "DeadLetter", new DeadLetterStep(board, json, routes.s3().deadLetterPrefix()));
+        dev.soracamel.deadletter.RedriveStep redrive = new dev.soracamel.deadletter.RedriveStep(board, json,
+                routes.s3().deadLetterPrefix(), name);
+        registry.bind(name + "Redrive", redrive);
+        registry.bind(name + "RedriveFolder", new dev.soracamel.deadletter.RedriveFolder(json, redrive,
+                dev.soracamel.config.RedriveSettings.read(props).maxFileBytes()));
         registry.bind(name + "Notify", new NotifyStep(name, board, json));
         registry.bind(name + "Recover", new RecoverStep(board));
         registry.bind(name + "Progress", new ProgressReport(board));

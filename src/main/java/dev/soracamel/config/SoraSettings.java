@@ -29,6 +29,7 @@ public record SoraSettings(
         String submitWindowCloseCron,
         String timeZone,
         boolean resubmitOnUnknownOutcome,
+        boolean learnStatusSchedule,
         boolean checkImage,
         Duration imageTimeout,
         long imageMaxBytes,
@@ -98,6 +99,8 @@ public record SoraSettings(
                 p.string("sora.submit.window.close-cron", ""),
                 p.string("sora.time-zone", java.util.TimeZone.getDefault().getID()),
                 p.bool("sora.submit.resubmit-on-unknown-outcome", false),
+                // false: every task's first check at the provider's minimum, then its interval (see StatusSchedule)
+                p.bool("sora.status.learn", true),
                 p.bool("sora.validation.check-image", true),
                 p.duration("sora.validation.image-timeout", "10s"),
                 p.longValue("sora.validation.image-max-bytes", 5L * 1024 * 1024),

@@ -49,7 +49,8 @@ public class DeadLetterStep {
         String base;
         if (job != null) {
             d = job.deadLetter;
-            base = d.requestId();
+            // after a redrive the job's next dead letter gets a name of its own: the earlier ones stay as they are
+            base = dev.soracamel.flow.Redrive.deadLetterName(job);
         } else {
             IntakeItem item = ex.getProperty(Flow.ITEM, IntakeItem.class);
             d = new DeadLetter(item.requestId(), item.rejection().code(), item.rejection().message(), null, null,
@@ -97,7 +98,7 @@ public class DeadLetterStep {
     public void original(Exchange ex) throws IOException {
         Job job = Flow.job(ex);
         if (job != null) {
-            Flow.storageName(ex, keyPrefix, job.requestId + ".json", "application/json");
+            Flow.storageName(ex, keyPrefix, dev.soracamel.flow.Redrive.deadLetterName(job) + ".json", "application/json");
             ex.getMessage().setBody(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(job.request));
             return;
         }

@@ -58,6 +58,10 @@ public class JobBoard {
     private final Spend spend;
     private final JobQueries queries;
     private final Delivery delivery;
+    /** When each task is looked at next (learned first checks, the provider's percent done). */
+    private final StatusSchedule schedule;
+    /** How long this node's recent finished tasks held their slot before a check saw them (for the progress line). */
+    final SlotIdle slotIdle = new SlotIdle(100);
 
     /**
      * Hears every call first, for the calls per minute people see, then hands it on to the observer (the
@@ -82,6 +86,7 @@ public class JobBoard {
                 runtimes.put(name, new ProviderRuntime(settings.provider(name), adapter, settings)));
         this.queries = new JobQueries(repo, runtimes, spend, this);
         this.delivery = new Delivery(this, repo, settings, spend);
+        this.schedule = new StatusSchedule(settings.learnStatusSchedule());
     }
 
     public SoraSettings settings() {
@@ -477,7 +482,13 @@ public class JobBoard {
                 job.submitRetries = 0;
                 job.submittedAt = now;
                 job.statusChecks = 0;
-                job.nextCheckAt = now.plus(settings.scaled(rt.adapter.firstCheckDelay(job)));
+                job.progressFirst = null;
+                job.progressLast = null;
+                job.runningSeenAt = null;
+                job.expectedEndAt = null;
+                StatusSchedule.Plan first = schedule.first(a, job, now, settings.scaled(rt.adapter.firstCheckDelay(job)));
+                job.nextCheckAt = first.at();
+                job.checkPlan = first.why();
                 job.record("submitted", "task " + r.taskId());
                 LOG.info("job {} [{}] submitted as task {} (slot {}/{}); first status check at {}", job.requestId,
                         job.provider, r.taskId(), tx.slotsInUse(), rt.settings.activeTasks(), job.nextCheckAt);
@@ -691,6 +702,9 @@ public class JobBoard {
             rt.rules.take(tx.account(), Call.STATUS, now, repo.node());
             if (due.lookup == null) {
                 due.statusChecks++; // a lookup is not a check of a task: the task's allowance is not spent on it
+                if (due.statusChecks == 1) {
+                    schedule.firstCheckLeaving(due, now);
+                }
             }
             due.nextCheckAt = now.plus(settings.scaled(rt.settings.pollInterval()));
             return tx.update(due) ? new Pick(due, Next.CHECK, sendBy()) : null;
@@ -734,13 +748,20 @@ public class JobBoard {
                     claim(job, now, settings.stepLease());
                     return Next.DEAD_LETTER;
                 }
+                firstAnswered(rt, a, job, false, now);
                 // a provider's poll-after hint may ask for more patience, never for less than the schedule
-                return schedule(job, now.plus(AccountRules.atLeast(settings.scaled(rt.settings.pollInterval()),
-                        r.providerWait())), "status '" + r.status() + "' (check " + job.statusChecks + "/" + max + ")");
+                StatusSchedule.Plan plan = schedule.next(a, job, now, settings.scaled(rt.settings.pollInterval()),
+                        r.providerWait(), r.progress());
+                job.checkPlan = plan.why();
+                return schedule(job, plan.at(), "status '" + r.status() + "' (check " + job.statusChecks + "/" + max
+                        + "); next check " + plan.why());
             }
             case COMPLETED -> {
                 rt.rules.clearBackoff(a, Call.STATUS);
                 rt.rules.resumeIfPaused(a, false);
+                firstAnswered(rt, a, job, true, now);
+                job.checkPlan = null;
+                slotIdle.add(StatusSchedule.idleEstimate(job, now, settings.scaled(rt.adapter.firstCheckDelay(job))));
                 job.state = JobState.DOWNLOADING;
                 job.nextCheckAt = null;
                 job.lastStatus = r.status();
@@ -925,6 +946,15 @@ public class JobBoard {
         return Next.WAIT;
     }
 
+    /** The answer to a task's first check: what it teaches about the task's class (once per task). */
+    private void firstAnswered(ProviderRuntime rt, Account a, Job job, boolean done, Instant now) {
+        if (job.statusChecks == 1) {
+            schedule.firstAnswered(a, job, done, now, settings.scaled(rt.adapter.firstCheckDelay(job)),
+                    settings.scaled(rt.settings.pollInterval()));
+        }
+        job.firstCheckOffsetMs = null;
+    }
+
     private Next schedule(Job job, Instant next, String what) {
         job.nextCheckAt = next;
         LOG.info("job {} [{}] task {}: {}", job.requestId, job.provider, job.taskId, what);
@@ -951,6 +981,132 @@ public class JobBoard {
         die(job, code, message, null, null, null);
         claim(job, repo.now(), settings.stepLease());
         return save(job, "dead-lettering it");
+    }
+
+    // ---------------------------------------------------------------- redrive
+
+    /**
+     * What a redrive call did. {@code outcome}: {@code redriven} (sent back), {@code unchanged} (redriven before and
+     * still under way: nothing changed), {@code not_found}, {@code not_dead}, {@code refused}; {@code body} is the
+     * answer (job_id, state, code and message where refused, resumes_at and may_cost where redriven).
+     */
+    public record RedriveAnswer(String outcome, Map<String, Object> body) {
+    }
+
+    /**
+     * Sends a dead job back into the pipeline under the same request id, if its code allows it ({@link Redrive}).
+     * It is one compare-and-set of the job record, so on several nodes exactly one call wins; the others, and any
+     * later call while the job is under way, change nothing and say so.
+     *
+     * @param consent the caller accepts that a new submit may pay twice ({@code accept_possible_double_payment})
+     * @param by      who asked (REST, a host's endpoint, a file in the dead-letter folder), kept on the record
+     */
+    public synchronized RedriveAnswer redrive(String id, boolean consent, String by) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("job_id", id);
+        if (id == null || !dev.soracamel.intake.RequestIds.isSafe(id)) {
+            out.put("code", "JOB_NOT_FOUND");
+            out.put("message", "no job has this id (a request id is 1-128 of A-Z a-z 0-9 . - _ @ +)");
+            return new RedriveAnswer("not_found", out);
+        }
+        // a lost compare-and-set means another node wrote the job between our read and our write: read it again
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            Job job = repo.find(id).orElse(null);
+            if (job == null) {
+                out.put("code", "JOB_NOT_FOUND");
+                out.put("message", "no job has the id " + id + " (a request that was rejected at intake never became "
+                        + "a job: send it again, changed, with a new request_id)");
+                return new RedriveAnswer("not_found", out);
+            }
+            out.put("state", job.state.name());
+            if (job.state != JobState.DEAD) {
+                if (job.redrive != null && !job.state.isFinal()) {
+                    out.put("redrive_count", job.redrive.count);
+                    out.put("resumes_at", job.redrive.resumesAt);
+                    out.put("message", "job " + id + " was redriven at " + job.redrive.at + " by " + job.redrive.by
+                            + " and is " + job.state + " now; nothing changed");
+                    return new RedriveAnswer("unchanged", out);
+                }
+                out.put("code", "JOB_NOT_DEAD");
+                out.put("message", "job " + id + " is " + job.state + ", not DEAD: only a dead-lettered job can be "
+                        + "redriven" + (job.state == JobState.STORED ? " (its video is stored at " + job.storedLocation
+                        + ")" : ""));
+                return new RedriveAnswer("not_dead", out);
+            }
+            out.put("dead_letter_code", job.deadCode);
+            if (!job.deadLetterWritten || job.notifyPending) {
+                out.put("code", "DEAD_LETTER_IN_PROGRESS");
+                out.put("message", "job " + id + " is being dead-lettered: its dead letter or its notification is "
+                        + "not yet written; redrive it once they are (see GET /jobs/" + id + ")");
+                return new RedriveAnswer("refused", out);
+            }
+            ProviderRuntime rt = runtimes.get(job.provider);
+            if (rt == null) {
+                out.put("code", "PROVIDER_NOT_CONFIGURED");
+                out.put("message", "job " + id + " is for provider '" + job.provider + "', which this node does not "
+                        + "have configured");
+                return new RedriveAnswer("refused", out);
+            }
+            Redrive.Decision d = Redrive.decide(job, Redrive.videoKept(job), bans.isBanned(job.customerId), consent);
+            if (!d.go()) {
+                out.put("code", d.refusal());
+                out.put("message", d.message());
+                if ("DOUBLE_PAYMENT_NOT_ACCEPTED".equals(d.refusal())) {
+                    out.put("may_cost", mayCost(job, Redrive.Step.SUBMIT, true));
+                }
+                return new RedriveAnswer("refused", out);
+            }
+            Instant now = repo.now();
+            if (d.resumesAt() == Redrive.Step.SUBMIT) {
+                spend.price(job); // the price table may have changed since (PRICE_NOT_FOUND is redriven after that)
+            }
+            String from = job.deadCode;
+            Redrive.apply(job, d, now, by);
+            if (d.resumesAt() == Redrive.Step.STORE) {
+                // this node found the kept video, so this node stores it (the redrive route hands it to the store
+                // route); another node's recover step takes it over only if this one stops before that
+                claim(job, now, settings.stepLease());
+            }
+            if (!repo.update(job)) {
+                continue;
+            }
+            LOG.warn("job {} [{}] REDRIVEN from {} by {} (redrive {}): resumes at {}{}", id, job.provider, from,
+                    Untrusted.esc(by), job.redrive.count, d.resumesAt().word(),
+                    d.mayPayTwice() ? "; a possible double payment was accepted" : "");
+            out.put("state", job.state.name());
+            out.put("redrive_count", job.redrive.count);
+            out.put("redriven_at", now);
+            out.put("resumes_at", d.resumesAt().word());
+            out.put("may_cost", mayCost(job, d.resumesAt(), d.mayPayTwice()));
+            out.put("dead_letter", job.redrive.deadLetter);
+            out.put("message", "job " + id + " was sent back from " + from + ": " + (d.resumesAt() == Redrive.Step.STORE
+                    ? "its kept video is stored again; nothing is submitted or paid again"
+                    : "queued for a new submit under the same request id"));
+            return new RedriveAnswer("redriven", out);
+        }
+        throw new IllegalStateException("job " + id + " kept changing under its redrive; try again");
+    }
+
+    /** What a redrive may cost, from the price table's estimate of one task of the job. */
+    private Map<String, Object> mayCost(Job job, Redrive.Step step, boolean mayPayTwice) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        if (step == Redrive.Step.STORE) {
+            c.put("amount", java.math.BigDecimal.ZERO);
+            c.put("currency", job.currency);
+            c.put("note", "nothing: the video was paid for and is stored from where it is kept");
+            return c;
+        }
+        var quote = spend.quote(job.provider, job.request);
+        java.math.BigDecimal price = quote != null ? quote.amount() : job.taskPrice;
+        c.put("amount", price);
+        String currency = spend.currency();
+        c.put("currency", currency == null || currency.isEmpty() ? job.currency : currency);
+        c.put("estimated_so_far", job.estimatedCost);
+        c.put("note", (price == null ? "no price in the price table for this request; "
+                : "one more task at the price table's estimate; ")
+                + (mayPayTwice ? "the provider may already hold a paid task for this job (its charges so far are "
+                + "counted in estimated_so_far), so this may pay twice" : "a new submit is a new charge"));
+        return c;
     }
 
     // ---------------------------------------------------------------- dead letters

@@ -135,6 +135,11 @@ public class JobQueries {
         c.put("dead", byState.get(JobState.DEAD));
         c.put("rejected", rejectedCount());
         c.put("paused", paused.isEmpty() ? "no" : String.join(",", paused));
+        // seconds a finished task kept its slot before a check saw it, mean of this node's last ones (estimated)
+        Double idle = board.slotIdle.meanSeconds(board.settings().timeScale());
+        if (idle != null) {
+            c.put("slot_idle_s", String.format(java.util.Locale.ROOT, "%.1f", idle));
+        }
         synchronized (board) {
             c.putAll(spend.progress(queued, now));
         }
@@ -155,6 +160,23 @@ public class JobQueries {
                     paused ? a.pausedSince : null));
         }
         return views;
+    }
+
+    /**
+     * observe: what the account behind a provider learned about when to check each class of task first (the
+     * repository's copy, so every node shows the same), keyed by class.
+     */
+    public Map<String, dev.soracamel.job.LearnedCheck> learned(String provider) {
+        ProviderRuntime rt = runtimes.get(provider);
+        if (rt == null) {
+            return Map.of();
+        }
+        return repo.account(rt.account()).map(a -> a.learned).orElse(Map.of());
+    }
+
+    /** The class a job's generation time is learned for (model, size or resolution, seconds). */
+    public static String taskClass(Job job) {
+        return StatusSchedule.classOf(job);
     }
 
     /** observe: jobs on record by provider and state (final ones until retention forgets them). */

@@ -49,6 +49,9 @@ public class Account {
     public Instant statusBackoffUntil;
     public int statusBackoffLevel;
 
+    /** When to look at a task first, learned per class of task (see {@link LearnedCheck}); keyed by the class. */
+    public java.util.Map<String, LearnedCheck> learned = new java.util.TreeMap<>();
+
     public Account() {
     }
 

@@ -67,6 +67,16 @@ public class Job {
     /** Status checks sent for the current task. */
     public int statusChecks;
     public Instant nextCheckAt;
+    /** Why {@link #nextCheckAt} is when it is (the learned first check, the provider's progress, its interval). */
+    public String checkPlan;
+    /** How long after the submit the current task's first check left, until its answer teaches the class. */
+    public Long firstCheckOffsetMs;
+    /** The first and the latest percent done the provider reported for the current task. */
+    public ProgressReading progressFirst;
+    public ProgressReading progressLast;
+    /** The last answer that saw the current task still running, and the end its percent done pointed to, if any. */
+    public Instant runningSeenAt;
+    public Instant expectedEndAt;
     public String lastStatus;
 
     public String resultUrl;
@@ -125,6 +135,41 @@ public class Job {
     public Instant claimUntil;
 
     public List<Event> history = new ArrayList<>();
+
+    /** A percent done the provider reported, and how long after the submit. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class ProgressReading {
+        public long atMs;
+        public int percent;
+
+        public ProgressReading() {
+        }
+
+        public ProgressReading(long atMs, int percent) {
+            this.atMs = atMs;
+            this.percent = percent;
+        }
+    }
+
+    /** Set once the job was sent back from the dead-letter channel (redrive); kept across later redrives. */
+    public Redriven redrive;
+
+    /** The note a redrive leaves on the job record (and in GET /jobs/{id}). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static class Redriven {
+        /** Redrives so far. */
+        public int count;
+        /** The last one: when, by whom, from which dead-letter code, and where the job went on. */
+        public Instant at;
+        public String by;
+        public String fromCode;
+        public String resumesAt;
+        public Boolean acceptedDoublePayment;
+        /** The dead letter it was redriven from (its name in the channel), marked as redriven there. */
+        public String deadLetter;
+    }
 
     /** Where the lookup of a lost submit's task stands. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

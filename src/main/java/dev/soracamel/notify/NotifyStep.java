@@ -51,7 +51,10 @@ public class NotifyStep {
             boolean stored = job.state == JobState.STORED;
             name = stored ? "stored" : "dead-lettered";
             e.put("event", name);
-            e.put("event_id", pipeline + ":" + job.requestId + ":" + name);
+            // a job dead-lettered again after a redrive is a new event, not a repeat a receiver may drop
+            int redrives = job.redrive == null ? 0 : job.redrive.count;
+            e.put("event_id", pipeline + ":" + job.requestId + ":" + name
+                    + (!stored && redrives > 0 ? ":redrive-" + redrives : ""));
             e.put("pipeline", pipeline);
             e.put("job_id", job.requestId);
             e.put("customer_id", job.customerId);

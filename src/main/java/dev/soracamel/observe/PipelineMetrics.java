@@ -13,6 +13,7 @@ import java.util.function.ToDoubleFunction;
 import dev.soracamel.config.SoraSettings;
 import dev.soracamel.flow.FlowEvents;
 import dev.soracamel.flow.JobBoard;
+import dev.soracamel.flow.JobQueries;
 import dev.soracamel.flow.ProviderView;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
@@ -63,6 +64,8 @@ final class PipelineMetrics implements FlowEvents {
     private final Map<String, Timer> submitToStored = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> checksPerTask = new ConcurrentHashMap<>();
     private final Map<String, Counter> maybeLost = new ConcurrentHashMap<>();
+    /** provider + class pairs whose learned-schedule gauges are registered. */
+    private final Set<String> learnedClasses = ConcurrentHashMap.newKeySet();
     /** Set by close(): a step still finishing must not put a meter back into the registry. */
     private volatile boolean closed;
 
@@ -113,6 +116,7 @@ final class PipelineMetrics implements FlowEvents {
         submitToStored.clear();
         checksPerTask.clear();
         maybeLost.clear();
+        learnedClasses.clear();
     }
 
     // ---------------------------------------------------------------- gauges (read when scraped)
@@ -173,6 +177,37 @@ final class PipelineMetrics implements FlowEvents {
     public void statusAnswered(Job job, StatusResult result, int httpStatus) {
         call(job.provider, "status", statusOutcome(result.kind()), httpClass(httpStatus));
         taskEnded(job);
+        learnedClass(job);
+    }
+
+    /**
+     * Gauges of what the account learned about the job's class of task, registered the first time a task of the
+     * class is answered on this node (the classes are not known before); read from the repository when scraped.
+     */
+    private void learnedClass(Job job) {
+        if (closed || job.provider == null) {
+            return;
+        }
+        String p = job.provider;
+        String cls = JobQueries.taskClass(job);
+        if (!learnedClasses.add(p + " " + cls)) {
+            return;
+        }
+        Tags tags = Tags.of("provider", p, "class", cls);
+        gauge("sora.status.first.check.seconds", "When the first status check of the class's next task is planned, "
+                        + "after its submit, as learned (this run's clock; NaN until learned)", tags,
+                b -> learned(b, p, cls, c -> c.firstCheckMs == null ? Double.NaN : c.firstCheckMs / 1000.0));
+        gauge("sora.status.first.check.done.ratio", "Share of the class's first status checks that found the task "
+                        + "done", tags,
+                b -> learned(b, p, cls, c -> c.firstChecks == 0 ? Double.NaN : (double) c.firstCheckHits / c.firstChecks));
+        gauge("sora.status.first.checks", "First status checks answered for the class (what its plan learned from)",
+                tags, b -> learned(b, p, cls, c -> c.firstChecks));
+    }
+
+    private static double learned(JobBoard b, String provider, String cls,
+                                  java.util.function.ToDoubleFunction<dev.soracamel.job.LearnedCheck> f) {
+        dev.soracamel.job.LearnedCheck c = b.queries().learned(provider).get(cls);
+        return c == null ? Double.NaN : f.applyAsDouble(c);
     }
 
     @Override

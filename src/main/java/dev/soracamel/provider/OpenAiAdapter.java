@@ -237,8 +237,11 @@ public class OpenAiAdapter implements ProviderAdapter {
             }
             String s = status.toLowerCase(Locale.ROOT);
             if (WAITING.contains(s)) {
-                String progress = video.hasNonNull("progress") ? " " + video.get("progress").asText() + "%" : "";
-                return StatusResult.of(Kind.WAITING, s + progress, code).waiting(pollAfter);
+                JsonNode p = video.get("progress");
+                // a number only: a string or a fraction is no reading the status schedule could plan from
+                Integer percent = p != null && p.isIntegralNumber() && p.canConvertToInt() ? p.intValue() : null;
+                String shown = percent != null ? " " + percent + "%" : "";
+                return StatusResult.of(Kind.WAITING, s + shown, code).waiting(pollAfter).withProgress(percent);
             }
             if (DONE.contains(s)) {
                 String link = resultLink(video);

@@ -1,12 +1,17 @@
 package dev.soracamel.provider;
 
-/** What a status answer means for the job. */
+/**
+ * What a status answer means for the job.
+ *
+ * @param progress percent done as the provider reports it (0-100), null where the API has no such figure
+ */
 public record StatusResult(Kind kind, String status, String resultUrl, String code, String message,
-                           String commentRu, String commentEn, int httpStatus, java.time.Duration providerWait) {
+                           String commentRu, String commentEn, int httpStatus, java.time.Duration providerWait,
+                           Integer progress) {
 
     public StatusResult(Kind kind, String status, String resultUrl, String code, String message,
                         String commentRu, String commentEn, int httpStatus) {
-        this(kind, status, resultUrl, code, message, commentRu, commentEn, httpStatus, null);
+        this(kind, status, resultUrl, code, message, commentRu, commentEn, httpStatus, null, null);
     }
 
     /**
@@ -14,7 +19,14 @@ public record StatusResult(Kind kind, String status, String resultUrl, String co
      * ({@code openai-poll-after-ms}, {@code Retry-After}), if it did.
      */
     public StatusResult waiting(java.time.Duration providerWait) {
-        return new StatusResult(kind, status, resultUrl, code, message, commentRu, commentEn, httpStatus, providerWait);
+        return new StatusResult(kind, status, resultUrl, code, message, commentRu, commentEn, httpStatus, providerWait,
+                progress);
+    }
+
+    /** The same result, with the provider's percent done; a value outside 0-100 is not a reading and is dropped. */
+    public StatusResult withProgress(Integer percent) {
+        Integer p = percent != null && percent >= 0 && percent <= 100 ? percent : null;
+        return new StatusResult(kind, status, resultUrl, code, message, commentRu, commentEn, httpStatus, providerWait, p);
     }
 
     public enum Kind {

@@ -29,6 +29,8 @@ public final class JobView {
         v.put("status_checks", j.statusChecks);
         v.put("last_status", j.lastStatus);
         v.put("next_check_at", j.state == JobState.POLLING ? j.nextCheckAt : null);
+        // why then: the learned first check of the task's class, the provider's percent done, or its interval
+        v.put("next_check_why", j.state == JobState.POLLING ? j.checkPlan : null);
         if (j.lookup != null) {
             // POLLING without a task id: say why, or a person sees a job polling nothing
             Map<String, Object> lookup = new LinkedHashMap<>();
@@ -73,6 +75,17 @@ public final class JobView {
             dead.put("written", j.deadLetterWritten);
             v.put("dead_letter", dead);
         }
+        if (j.redrive != null) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("count", j.redrive.count);
+            r.put("at", j.redrive.at);
+            r.put("by", j.redrive.by);
+            r.put("from_code", j.redrive.fromCode);
+            r.put("resumes_at", j.redrive.resumesAt);
+            r.put("accepted_double_payment", j.redrive.acceptedDoublePayment);
+            r.put("dead_letter", j.redrive.deadLetter);
+            v.put("redrive", r);
+        }
         List<Map<String, Object>> history = new ArrayList<>(j.history.size());
         for (Job.Event e : j.history) {
             Map<String, Object> h = new LinkedHashMap<>();
@@ -96,6 +109,9 @@ public final class JobView {
         }
         if (j.state == JobState.DEAD) {
             v.put("dead_letter_code", j.deadCode);
+        }
+        if (j.redrive != null) {
+            v.put("redrive_count", j.redrive.count);
         }
         return v;
     }

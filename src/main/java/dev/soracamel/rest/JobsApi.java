@@ -181,6 +181,77 @@ public class JobsApi {
         respond(ex, 200, out);
     }
 
+    // ---------------------------------------------------------------- POST /jobs/{id}/redrive
+
+    /** Set when the redrive call could be read and goes on to {@code direct:sora-redrive}. */
+    private static final String REDRIVE_ASK = "soraRedriveAsk";
+
+    /**
+     * Before {@code direct:sora-redrive}: the id from the path and the flag from the body, which may be empty or
+     * {@code {"accept_possible_double_payment": true}}; anything else is answered 400 here.
+     */
+    public void redriveRequest(Exchange ex) throws NotJson, JsonProcessingException {
+        Message m = ex.getMessage();
+        String id = m.getHeader("id", String.class);
+        byte[] body = m.getBody(byte[].class);
+        String text = body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8).strip();
+        boolean consent = false;
+        if (!text.isEmpty()) {
+            if (!isJson(m.getHeader(Exchange.CONTENT_TYPE, String.class))) {
+                throw new NotJson();
+            }
+            com.fasterxml.jackson.databind.JsonNode node = body.length > 64 * 1024 ? null
+                    : dev.soracamel.deadletter.RedriveStep.readObject(json, text);
+            String error;
+            if (node == null) {
+                error = "the body must be empty or a JSON object such as {\"accept_possible_double_payment\": true}";
+            } else {
+                var ask = dev.soracamel.deadletter.RedriveStep.fromObject(
+                        (com.fasterxml.jackson.databind.node.ObjectNode) node, false);
+                error = ask.error();
+                consent = ask.consent();
+            }
+            if (error != null) {
+                ex.setProperty(REDRIVE_ASK, false);
+                respond(ex, 400, error("REDRIVE_NOT_VALID", error));
+                return;
+            }
+        }
+        m.getHeaders().clear();
+        m.setHeader(dev.soracamel.deadletter.RedriveStep.BY, "POST /jobs/"
+                + (RequestIds.isSafe(id) ? id : "{id}") + "/redrive");
+        Map<String, Object> ask = new LinkedHashMap<>();
+        ask.put("job_id", id);
+        ask.put(dev.soracamel.deadletter.RedriveStep.CONSENT, consent);
+        m.setBody(ask);
+        ex.setProperty(REDRIVE_ASK, true);
+    }
+
+    /**
+     * After {@code direct:sora-redrive}: 202 sent back, 200 redriven before and still under way (nothing changed),
+     * 404 no such job, 409 not dead or a code that may not be redriven (why, in the answer), 400 a bad call.
+     */
+    @SuppressWarnings("unchecked")
+    public void redriven(Exchange ex) throws JsonProcessingException {
+        Map<String, Object> answer = new LinkedHashMap<>(ex.getMessage().getBody(Map.class));
+        Object outcome = answer.get("outcome");
+        int status = switch (String.valueOf(outcome)) {
+            case "redriven" -> 202;
+            case "unchanged" -> 200;
+            case "not_found" -> 404;
+            case "bad_request" -> 400;
+            default -> 409;
+        };
+        Object id = answer.get("job_id");
+        if (status == 202 || status == 200) {
+            answer.put("status_url", "/jobs/" + id);
+        }
+        respond(ex, status, answer);
+        if (status == 202) {
+            ex.getMessage().setHeader("Location", "/jobs/" + id);
+        }
+    }
+
     // ---------------------------------------------------------------- errors
 
     /**

@@ -44,6 +44,8 @@ public final class SandboxConfig {
     private Dialect dialect = Dialect.OPENAI;
     private final List<Account> accounts = new ArrayList<>();
     private double jitterFraction = 0.1;
+    private double generationFactor1080 = 1.0;
+    private double generationFactor15s = 1.0;
     private long randomSeed = 42;
     private double linkTtlSeconds = 3600;
     private long videoBytes = 0;
@@ -110,6 +112,16 @@ public final class SandboxConfig {
     /** Random spread (plus or minus this fraction) applied to each task's generation time. */
     public double getJitterFraction() { return jitterFraction; }
     public SandboxConfig jitterFraction(double jitterFraction) { this.jitterFraction = jitterFraction; return this; }
+
+    /**
+     * How much longer a Yes Ai task takes at 1080 than at 720, and at 15 s than at 10 s (multiplied together):
+     * classes of task with generation times of their own, for the learned status schedule. 1: the version alone
+     * decides.
+     */
+    public double getGenerationFactor1080() { return generationFactor1080; }
+    public SandboxConfig generationFactor1080(double f) { this.generationFactor1080 = f; return this; }
+    public double getGenerationFactor15s() { return generationFactor15s; }
+    public SandboxConfig generationFactor15s(double f) { this.generationFactor15s = f; return this; }
 
     /** Seed of the generator behind the jitter, so runs repeat. */
     public long getRandomSeed() { return randomSeed; }

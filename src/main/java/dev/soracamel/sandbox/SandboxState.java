@@ -100,11 +100,13 @@ final class SandboxState {
         return account(h.substring(7).trim());
     }
 
-    /** A Yes Ai task: its first-check minimum and generation time depend on the version. */
+    /** A Yes Ai task: its first-check minimum depends on the version, its generation time on the class too. */
     SandboxTask createYesAi(SandboxAccount account, SubmitRequest request, String customerId)
             throws SandboxAccount.Refused {
         boolean pro = SubmitValidator.VERSION_PRO.equals(request.version());
-        double base = pro ? config.getGenerationSecondsPro() : config.getGenerationSeconds2();
+        double base = (pro ? config.getGenerationSecondsPro() : config.getGenerationSeconds2())
+                * (request.resolution() == 1080 ? config.getGenerationFactor1080() : 1.0)
+                * (request.duration() == 15 ? config.getGenerationFactor15s() : 1.0);
         return register(account.create(now -> {
             long id = nextId.getAndIncrement();
             return new SandboxTask(id, Long.toString(id), request, null, customerId, account.stats, now,

@@ -23,7 +23,7 @@ import java.util.Set;
  */
 public final class BenchMain {
 
-    static final List<String> ALL = List.of("quota", "openai", "baseline", "streaming", "backlog", "backlog-tuned",
+    static final List<String> ALL = List.of("quota", "openai", "mixed", "baseline", "streaming", "backlog", "backlog-tuned",
             "startup");
     static final String BEGIN = "<!-- bench:results:begin -->";
     static final String END = "<!-- bench:results:end -->";
@@ -61,6 +61,7 @@ public final class BenchMain {
                 switch (s) {
                     case "quota" -> report.shared.put("quota", ScheduleScenario.run(env, report, false));
                     case "openai" -> report.shared.put("openai", ScheduleScenario.run(env, report, true));
+                    case "mixed" -> ScheduleScenario.runMixed(env, report);
                     case "baseline" -> BaselineScenario.run(env, report);
                     case "streaming" -> StreamingScenario.run(env, report);
                     case "backlog" -> BacklogScenario.run(env, report);

@@ -21,10 +21,14 @@ final class Requests {
     }
 
     static String yesai(int i, String marker) {
+        return yesai(i, marker, "2", 720, 10);
+    }
+
+    static String yesai(int i, String marker, String version, int resolution, int duration) {
         return """
-                {"version": "2", "prompt": "bench job %05d: a red fox crosses a snowy field at dawn%s",
-                 "resolution": 720, "dimensions": "16:9", "duration": 10, "customer_id": "bench"}
-                """.formatted(i, marker);
+                {"version": "%s", "prompt": "bench job %05d: a red fox crosses a snowy field at dawn%s",
+                 "resolution": %d, "dimensions": "16:9", "duration": %d, "customer_id": "bench"}
+                """.formatted(version, i, marker, resolution, duration);
     }
 
     static String openai(int i) {

@@ -5,22 +5,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
-import dev.soracamel.config.Props;
 import dev.soracamel.config.SoraSettings;
-import dev.soracamel.job.BanList;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.job.PgJobRepository;
 import dev.soracamel.job.PgTestDatabase;
-import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.StatusResult;
 import dev.soracamel.provider.SubmitResult;
-import dev.soracamel.provider.YesAiAdapter;
-import dev.soracamel.validate.YesAiCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,40 +62,23 @@ class JobBoardClusterTest {
     }
 
     SoraSettings settings() {
-        Map<String, String> p = Map.of(
-                "sora.provider.yesai.base-url", "http://127.0.0.1:9",
-                "sora.provider.yesai.token", "t",
-                "sora.provider.yesai.tariff", "3",
+        return YesAiBoards.settings(Map.of(
                 "sora.provider.yesai.submit-spacing", "300ms",
                 "sora.provider.yesai.status-spacing", "300ms",
                 "sora.provider.yesai.connect-timeout", "100ms",
                 "sora.provider.yesai.response-timeout", "100ms",
-                "sora.repository.claim-lease", "300ms");
-        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
+                "sora.repository.claim-lease", "300ms"));
     }
 
     JobBoard node() throws Exception {
-        SoraSettings s = settings();
-        ProviderAdapter a;
-        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
-            a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
-        }
         PgJobRepository repo = PgTestDatabase.open(url, "sora", 3);
-        JobBoard b = new JobBoard(s, repo, new BanList(dir.resolve(nodes.size() + "-bans.txt")), Map.of("yesai", a));
+        JobBoard b = YesAiBoards.start(settings(), repo, dir.resolve(nodes.size() + "-bans.txt"), json);
         nodes.add(b);
-        b.start();
         return b;
     }
 
     Job job(String id) {
-        Job j = new Job();
-        j.requestId = id;
-        j.provider = "yesai";
-        j.customerId = "c";
-        j.model = "2";
-        j.source = "test";
-        j.request = json.createObjectNode().put("version", "2").put("resolution", 720).put("duration", 10);
-        return j;
+        return YesAiBoards.job(json, id);
     }
 
     /** Picks until a submit is handed out (the gate may still be closed from the previous answer). */

@@ -3,19 +3,13 @@ package dev.soracamel.flow;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
-import dev.soracamel.config.Props;
 import dev.soracamel.config.SoraSettings;
-import dev.soracamel.job.BanList;
 import dev.soracamel.job.FileJobRepository;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
-import dev.soracamel.provider.ProviderAdapter;
-import dev.soracamel.provider.YesAiAdapter;
-import dev.soracamel.validate.YesAiCatalog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,32 +33,15 @@ class PhantomSlotTest {
     }
 
     JobBoard board() throws Exception {
-        Map<String, String> p = Map.of(
-                "sora.provider.yesai.base-url", "http://127.0.0.1:9",
-                "sora.provider.yesai.token", "t",
-                "sora.provider.yesai.tariff", "3",
+        SoraSettings s = YesAiBoards.settings(Map.of(
                 "sora.provider.yesai.submit-spacing", "0ms",
                 "sora.retry.initial-backoff", "1ms",
-                "sora.submit.resubmit-on-unknown-outcome", "true");
-        SoraSettings s = SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
-        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
-            ProviderAdapter a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
-            JobBoard b = new JobBoard(s, new FileJobRepository(dir, json), new BanList(dir.resolve("bans.txt")),
-                    Map.of("yesai", a));
-            b.start();
-            return b;
-        }
+                "sora.submit.resubmit-on-unknown-outcome", "true"));
+        return YesAiBoards.start(s, new FileJobRepository(dir, json), dir.resolve("bans.txt"), json);
     }
 
     Job job(String id) {
-        Job j = new Job();
-        j.requestId = id;
-        j.provider = "yesai";
-        j.customerId = "c";
-        j.model = "2";
-        j.source = "test";
-        j.request = json.createObjectNode().put("version", "2").put("resolution", 720).put("duration", 10);
-        return j;
+        return YesAiBoards.job(json, id);
     }
 
     JobBoard.Pick pick() throws InterruptedException {

@@ -654,4 +654,34 @@ abstract class JobRepositoryContract {
         assertThat(repo.node()).isNotBlank().isEqualTo(repo.node());
         assertThat(Duration.between(Instant.now(), repo.now()).abs()).isLessThan(Duration.ofMinutes(1));
     }
+
+    @Test
+    void a_redrive_is_a_compare_and_set_transition_that_every_reader_sees() {
+        Job dead = job("r1", ACCOUNT, JobState.DEAD);
+        dead.deadCode = "BUDGET_EXCEEDED";
+        dead.deadAt = repo.now();
+        dead.deadLetter = dev.soracamel.deadletter.DeadLetter.of("r1", "BUDGET_EXCEEDED", "over");
+        dead.deadLetterWritten = true;
+        dead.taskIds.add("t-1");
+        dead.tasksCreated = 1;
+        created(dead);
+        Job mine = stored("r1");
+        Job stale = stored("r1");
+        var go = dev.soracamel.flow.Redrive.decide(mine, false, false, false);
+        dev.soracamel.flow.Redrive.apply(mine, go, repo.now(), "node a");
+        dev.soracamel.flow.Redrive.apply(stale, go, repo.now(), "node b");
+
+        assertThat(repo.update(mine)).isTrue();
+        assertThat(repo.update(stale)).as("a second redrive from an old copy writes nothing").isFalse();
+
+        Job back = stored("r1");
+        assertThat(back.state).isEqualTo(JobState.QUEUED);
+        assertThat(back.redrive.count).isEqualTo(1);
+        assertThat(back.redrive.by).isEqualTo("node a");
+        assertThat(back.redrive.fromCode).isEqualTo("BUDGET_EXCEEDED");
+        assertThat(back.taskIds).containsExactly("t-1");
+        assertThat(back.history.stream().map(Job.Event::event)).endsWith("redriven");
+        assertThat(ids(repo.queued(ACCOUNT, 10))).as("back in its account's queue").containsExactly("r1");
+        assertThat(repo.list(EnumSet.of(JobState.DEAD), 10)).isEmpty();
+    }
 }

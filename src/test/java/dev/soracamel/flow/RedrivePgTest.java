@@ -1,0 +1,149 @@
+package dev.soracamel.flow;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.soracamel.SoraPipeline;
+import dev.soracamel.config.Props;
+import dev.soracamel.config.SoraSettings;
+import dev.soracamel.deadletter.DeadLetter;
+import dev.soracamel.job.BanList;
+import dev.soracamel.job.Charge;
+import dev.soracamel.job.Job;
+import dev.soracamel.job.JobState;
+import dev.soracamel.job.PgJobRepository;
+import dev.soracamel.job.PgTestDatabase;
+import dev.soracamel.provider.ProviderAdapter;
+import dev.soracamel.provider.YesAiAdapter;
+import dev.soracamel.validate.YesAiCatalog;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A redrive on the PostgreSQL repository: one node's redrive is every node's, and two at once make one. */
+class RedrivePgTest {
+
+    static String url;
+    final ObjectMapper json = SoraPipeline.jsonMapper();
+    final List<JobBoard> nodes = new ArrayList<>();
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void schema() {
+        url = PgTestDatabase.freshSchema("redrive_pg");
+        if (url != null) {
+            PgTestDatabase.open(url, "sora", 2).close(); // creates the tables
+        }
+    }
+
+    @AfterAll
+    static void drop() {
+        PgTestDatabase.dropSchema("redrive_pg");
+    }
+
+    @BeforeEach
+    void clean() {
+        PgTestDatabase.assumeReachable();
+        PgTestDatabase.truncate(url);
+    }
+
+    @AfterEach
+    void close() {
+        nodes.forEach(n -> n.repository().close());
+    }
+
+    JobBoard node() throws Exception {
+        Map<String, String> p = Map.of(
+                "sora.provider.yesai.base-url", "http://127.0.0.1:9",
+                "sora.provider.yesai.token", "t",
+                "sora.provider.yesai.tariff", "3");
+        SoraSettings s = SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
+        ProviderAdapter a;
+        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
+            a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
+        }
+        PgJobRepository repo = PgTestDatabase.open(url, "sora", 3);
+        JobBoard b = new JobBoard(s, repo, new BanList(dir.resolve(nodes.size() + "-bans.txt")), Map.of("yesai", a));
+        nodes.add(b);
+        b.start();
+        return b;
+    }
+
+    Job dead(String id, String code) {
+        Job j = new Job();
+        j.requestId = id;
+        j.provider = "yesai";
+        j.account = "sora.yesai";
+        j.customerId = "c";
+        j.model = "2";
+        j.request = json.createObjectNode().put("version", "2").put("prompt", "a cat on a beach");
+        j.acceptedAt = Instant.now();
+        j.record("accepted", "test");
+        j.state = JobState.DEAD;
+        j.taskIds.add("100001");
+        j.tasksCreated = 1;
+        j.charges.add(new Charge(Instant.now(), new BigDecimal("1.00"), "100001", null));
+        j.estimatedCost = new BigDecimal("1.00");
+        j.deadAt = Instant.now();
+        j.deadCode = code;
+        j.deadLetter = DeadLetter.of(id, code, "test");
+        j.deadLetterWritten = true;
+        return j;
+    }
+
+    @Test
+    void a_redrive_on_one_node_is_seen_by_the_other_and_not_done_again_there() throws Exception {
+        JobBoard a = node();
+        JobBoard b = node();
+        assertThat(a.repository().create(dead("cat", "POLL_ATTEMPTS_EXHAUSTED"))).isTrue();
+
+        assertThat(a.redrive("cat", false, "node a").outcome()).isEqualTo("redriven");
+
+        Job seen = b.find("cat").orElseThrow();
+        assertThat(seen.state).isEqualTo(JobState.QUEUED);
+        assertThat(seen.redrive.by).isEqualTo("node a");
+        assertThat(seen.charges).hasSize(1);
+        assertThat(b.redrive("cat", false, "node b").outcome()).isEqualTo("unchanged");
+        assertThat(b.find("cat").orElseThrow().version).isEqualTo(seen.version);
+    }
+
+    @Test
+    void two_nodes_redriving_one_job_at_once_make_exactly_one_redrive() throws Exception {
+        JobBoard a = node();
+        JobBoard b = node();
+        for (int i = 0; i < 10; i++) {
+            a.repository().create(dead("j" + i, "BUDGET_EXCEEDED"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 10; i++) {
+                String id = "j" + i;
+                Callable<String> onA = () -> a.redrive(id, false, "a").outcome();
+                Callable<String> onB = () -> b.redrive(id, false, "b").outcome();
+                Future<String> fa = pool.submit(onA);
+                Future<String> fb = pool.submit(onB);
+                List<String> outcomes = List.of(fa.get(), fb.get());
+                assertThat(outcomes).as(id).containsExactlyInAnyOrder("redriven", "unchanged");
+                assertThat(a.find(id).orElseThrow().redrive.count).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
