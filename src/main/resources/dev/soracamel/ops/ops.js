@@ -103,10 +103,9 @@
 
   // ------------------------------------------------------------------ dead letters and Redrive
 
-  function needsConsent(status, body, text) {
-    if (status !== 409) { return false; }
-    var code = body && typeof body.code === 'string' ? body.code : '';
-    return text.indexOf('accept_possible_double_payment') >= 0 || /DOUBLE|CONSENT|MAYBE_PAID/i.test(code);
+  // the redrive API's 409 DOUBLE_PAYMENT_NOT_ACCEPTED: the provider may already hold a paid task for the job
+  function needsConsent(status, body) {
+    return status === 409 && !!body && body.code === 'DOUBLE_PAYMENT_NOT_ACCEPTED';
   }
 
   function redrive(id, accept) {
@@ -121,7 +120,7 @@
       return r.text().then(function (t) {
         var body = null;
         try { body = JSON.parse(t); } catch (e) { body = null; }
-        answers[id] = { status: r.status, body: body, text: t, consent: needsConsent(r.status, body, t) };
+        answers[id] = { status: r.status, body: body, text: t, consent: needsConsent(r.status, body) };
       });
     }).catch(function (e) {
       answers[id] = { status: 0, text: 'no answer: ' + e.message };
@@ -150,10 +149,14 @@
     if (a.consent) {
       var c = el('div', null, 'consent');
       var b = a.body || {};
-      c.appendChild(el('p', b.message || 'The provider may already have made (and charged) a task for this job.'));
-      ['cost_text', 'estimated_cost', 'cost', 'currency'].forEach(function (k) {
-        if (b[k] !== undefined && b[k] !== null) { c.appendChild(el('div', k + ': ' + b[k])); }
-      });
+      c.appendChild(el('p', b.message || 'The provider may already have made (and charged) a task for this job.', 'consent-message'));
+      var m = b.may_cost;
+      if (m) {
+        c.appendChild(el('div', 'May cost: ' + m.amount + ' ' + (m.currency || '')
+          + (m.estimated_so_far !== undefined && m.estimated_so_far !== null ? ' (estimated so far: ' + m.estimated_so_far + ' ' + (m.currency || '') + ')' : ''),
+          'consent-cost'));
+        if (m.note) { c.appendChild(el('div', m.note, 'note')); }
+      }
       var btn = el('button', 'Redrive anyway, accepting a possible double payment', 'danger consent-button');
       btn.type = 'button';
       btn.addEventListener('click', function () { redrive(id, true); });

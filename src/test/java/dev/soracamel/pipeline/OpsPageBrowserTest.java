@@ -199,43 +199,48 @@ class OpsPageBrowserTest extends PipelineTestSupport {
     }
 
     /**
-     * Needs {@code POST /jobs/{id}/redrive}, which the {@code redrive} branch adds: until it is merged the POST
-     * answers 404, the page shows that answer, and the last assertion (the job ends STORED) fails.
+     * Redrive from the page, through the consent the redrive API asks for when a paid task may exist: the submit's
+     * answer is lost once (the provider made and charged a task; Yes Ai has no list to find it), so the job is
+     * dead-lettered SUBMIT_OUTCOME_UNKNOWN; Redrive answers 409 DOUBLE_PAYMENT_NOT_ACCEPTED with what it may cost,
+     * the page offers the second button, and with it the job goes through again and is stored.
      */
     @Test
-    void redrive_from_the_page_ends_the_dead_job_stored__needs_the_redrive_api() throws Exception {
+    void redrive_from_the_page_asks_consent_then_ends_the_dead_job_stored() throws Exception {
         browser.get(page());
         until(() -> text("tr[data-provider='yesai'] .limit"), Duration.ofSeconds(20), "the account's row");
-        // the provider refuses the first submit and nothing is paid; a redrive's submit goes through
-        sandbox().failNextPosts(1, 409, "PROMPT_NSFW_WORDS");
+        sandbox().dropNextPostResponses(1);
         drop("again.json", v2("A lantern on a snowy porch", "cust-a"));
         awaitSettled(1, Duration.ofSeconds(60));
-        assertThat(board().queries().find("again").orElseThrow().state).isEqualTo(JobState.DEAD);
+        Job dead = board().queries().find("again").orElseThrow();
+        assertThat(dead.state).isEqualTo(JobState.DEAD);
+        assertThat(dead.deadCode).isEqualTo("SUBMIT_OUTCOME_UNKNOWN");
 
         WebElement redrive = until(() -> browser.findElements(By.cssSelector("#dead tr[data-job='again'] button.redrive"))
                 .stream().findFirst().orElse(null), Duration.ofSeconds(10), "the Redrive button of job again");
         redrive.click();
-        String answer = until(() -> text("#answers [data-job='again'] .answer-status"), Duration.ofSeconds(10),
+        String first = until(() -> text("#answers [data-job='again'] .answer-status"), Duration.ofSeconds(10),
                 "the redrive's answer on the page");
-        shot("redrive-answer");
-        String body = text("#answers [data-job='again'] pre.answer");
-        if (!browser.findElements(By.cssSelector("#answers [data-job='again'] button.consent-button")).isEmpty()) {
-            // a redrive that may pay twice asks first: the page offers the second button
-            browser.findElement(By.cssSelector("#answers [data-job='again'] button.consent-button")).click();
-            answer = until(() -> text("#answers [data-job='again'] .answer-status"), Duration.ofSeconds(10),
-                    "the consented redrive's answer");
-        }
-        String shown = answer + " " + body;
-        assertThat(answer).as("the page shows the redrive's answer").startsWith("HTTP ");
-        // depends on the redrive API: it takes the redrive (until the redrive branch is merged: HTTP 404)
-        assertThat(answer).as("the redrive is accepted; the page showed: " + shown).matches("HTTP 20[0-2]");
+        assertThat(first).isEqualTo("HTTP 409");
+        assertThat(text("#answers [data-job='again'] pre.answer")).contains("DOUBLE_PAYMENT_NOT_ACCEPTED");
+        assertThat(text("#answers [data-job='again'] .consent-cost")).startsWith("May cost: ");
+        shot("redrive-consent");
+        assertThat(board().queries().find("again").orElseThrow().state).as("nothing redriven without consent")
+                .isEqualTo(JobState.DEAD);
 
-        // depends on the redrive API: the job goes through again and is stored
+        browser.findElement(By.cssSelector("#answers [data-job='again'] button.consent-button")).click();
+        String second = until(() -> text("#answers [data-job='again'] .answer-status"), Duration.ofSeconds(10),
+                "the consented redrive's answer");
+        String shown = second + " " + text("#answers [data-job='again'] pre.answer");
+        assertThat(second).as("the redrive is accepted; the page showed: " + shown).isEqualTo("HTTP 202");
+
         await(() -> board().queries().find("again").map(j -> j.state == JobState.STORED).orElse(false),
                 Duration.ofSeconds(60), () -> "job again is " + board().queries().find("again").map(j -> j.state)
                         .orElse(null) + "; the page showed: " + shown);
         until(() -> "STORED".equals(text("#jobs tr[data-job='again'] .state")) ? true : null, Duration.ofSeconds(10),
                 "the page to show job again STORED");
+        assertThat(text("#dead tr[data-job='again']")).as("no longer a dead letter").isNull();
+        // the answer stays on the page after its row left the dead letters
+        assertThat(text("#answers [data-job='again'] .answer-status")).isEqualTo("HTTP 202");
         shot("redrive-stored");
         assertNoBreaches();
     }
