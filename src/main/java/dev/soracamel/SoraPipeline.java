@@ -36,6 +36,7 @@ import dev.soracamel.progress.ProgressReport;
 import dev.soracamel.provider.ProviderAdapter;
 import dev.soracamel.provider.OpenAiAdapter;
 import dev.soracamel.provider.YesAiAdapter;
+import dev.soracamel.ops.OpsApi;
 import dev.soracamel.rest.JobsApi;
 import dev.soracamel.s3.S3Access;
 import dev.soracamel.s3.S3Settings;
@@ -232,6 +233,11 @@ public final class SoraPipeline {
         // REST /jobs (routes/standalone/80-rest.yaml) is the standalone run's; a host serves its own
         registry.bind(name + "Rest", new JobsApi(board, json, props.integer("sora.rest.list-limit", 100),
                 props.integer("sora.rest.list-max-limit", 1000)));
+        // the operator page (routes/standalone/85-ops.yaml), where the run's properties turn it on: a host that
+        // embeds the pipeline has no sora.ops.* and serves its own
+        if (props.find("sora.ops.enabled").map(Boolean::parseBoolean).orElse(false)) {
+            registry.bind(name + "Ops", new OpsApi(board, json, OpsApi.Settings.read(props)));
+        }
         registry.bind(name + "Submit", new SubmitStep(board));
         registry.bind(name + "Poll", new PollStep(board));
         registry.bind(name + "Download", download);

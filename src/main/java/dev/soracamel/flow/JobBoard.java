@@ -63,8 +63,11 @@ public class JobBoard {
     /** How long this node's recent finished tasks held their slot before a check saw them (for the progress line). */
     final SlotIdle slotIdle = new SlotIdle(100);
 
-    /** observe: who hears about calls and outcomes (the metrics); nobody unless set. */
-    private volatile FlowEvents events = FlowEvents.NONE;
+    /**
+     * Hears every call first, for the calls per minute people see, then hands it on to the observer (the
+     * metrics; nobody unless set).
+     */
+    private final CallRate calls = new CallRate(System::currentTimeMillis);
 
     /** A board without spend control: no prices, no budgets (for tests of other concerns). */
     public JobBoard(SoraSettings settings, JobRepository repo, BanList bans, Map<String, ProviderAdapter> adapters) {
@@ -110,11 +113,26 @@ public class JobBoard {
 
     /** observe: the steps report provider calls and stored jobs here. */
     public FlowEvents events() {
-        return events;
+        return calls;
     }
 
     public void events(FlowEvents listener) {
-        events = listener == null ? FlowEvents.NONE : FlowEvents.guarded(listener);
+        calls.next(listener == null ? FlowEvents.NONE : FlowEvents.guarded(listener));
+    }
+
+    /** The observer set with {@link #events(FlowEvents)}, NONE when there is none. */
+    public FlowEvents observer() {
+        return calls.next();
+    }
+
+    /** This node's API calls to the provider in the last minute. */
+    public int apiCallsLastMinute(String provider) {
+        return calls.apiCalls(provider);
+    }
+
+    /** This node's downloads from the provider's links in the last minute. */
+    public int downloadsLastMinute(String provider) {
+        return calls.downloads(provider);
     }
 
     public ProviderAdapter adapter(String provider) {

@@ -47,6 +47,19 @@ public class JobQueries {
         return repo.list(states, limit);
     }
 
+    /** One page of jobs in the given states, newest first, accepted before {@code beforeSeq} (null: the newest). */
+    public List<Job> page(Set<JobState> states, Long beforeSeq, int limit) {
+        return repo.page(states, beforeSeq, limit);
+    }
+
+    /** Today's committed spend against each budget, the customers with the most first (at most {@code maxCustomers}). */
+    public Map<String, Object> spendToday(int maxCustomers) {
+        Instant now = repo.now();
+        synchronized (board) {
+            return spend.today(now, maxCustomers);
+        }
+    }
+
     /** Every job on record, the most recently accepted first (small stores: tests and the quick start's summary). */
     public List<Job> all() {
         return repo.list(java.util.EnumSet.allOf(JobState.class), Integer.MAX_VALUE);
@@ -81,6 +94,22 @@ public class JobQueries {
 
     /** Counts for the progress line and for tests: queued, active, downloading, stored, dead, paused. */
     public Map<String, Object> counts() {
+        return counts(null);
+    }
+
+    /**
+     * The progress line's counts and each provider's figures read together, so that the operator page's
+     * accounts add up to the line above them: the line's active tasks are the sum of the accounts' slots.
+     */
+    public record Snapshot(Map<String, Object> counts, List<ProviderView> providers) {
+    }
+
+    public Snapshot snapshot() {
+        List<ProviderView> views = providerViews();
+        return new Snapshot(counts(views), views);
+    }
+
+    private Map<String, Object> counts(List<ProviderView> views) {
         Map<String, Object> c = new LinkedHashMap<>();
         Map<JobState, Integer> byState = countByState();
         c.put("queued", byState.get(JobState.QUEUED));
@@ -88,8 +117,9 @@ public class JobQueries {
         List<String> paused = new ArrayList<>();
         Instant now = repo.now();
         List<Job> queued = new ArrayList<>();
+        int i = 0;
         for (ProviderRuntime rt : runtimes.values()) {
-            active += repo.slotsInUse(rt.account());
+            active += views != null ? views.get(i++).active() : repo.slotsInUse(rt.account());
             Account a = repo.account(rt.account()).orElse(null);
             if (a != null && a.paused(now)) {
                 paused.add(rt.settings.name() + ":" + a.pauseCode);

@@ -17,11 +17,14 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -66,6 +69,15 @@ public class FileJobRepository implements JobRepository {
     private final Map<String, Account> accounts = new HashMap<>();
     /** Per account: its queue, its polling jobs, and the jobs that count against its slots. */
     private final Map<String, Index> indexes = new HashMap<>();
+    /**
+     * Every job by state in acceptance order, and the counts views ask for, kept as records change: pages and
+     * counts polled by the operator page every few seconds then never walk all the records.
+     */
+    private final Map<JobState, TreeMap<Long, Job>> bySeq = new EnumMap<>(JobState.class);
+    private final Map<String, EnumMap<JobState, Integer>> providerCounts = new HashMap<>();
+    private final Map<String, EnumMap<JobState, Integer>> accountCounts = new HashMap<>();
+    /** Jobs with work left (not final, or a dead letter not written): idle() when none. */
+    private int unfinished;
     private long seq;
 
     private static final class Index {
@@ -217,6 +229,12 @@ public class FileJobRepository implements JobRepository {
 
     private void put(Job j) {
         jobs.put(j.requestId, j);
+        bySeq.computeIfAbsent(j.state, k -> new TreeMap<>()).put(j.seq, j);
+        count(providerCounts, j.provider, j.state, 1);
+        count(accountCounts, j.account, j.state, 1);
+        if (unfinished(j)) {
+            unfinished++;
+        }
         if (j.account == null) {
             return;
         }
@@ -237,7 +255,33 @@ public class FileJobRepository implements JobRepository {
         }
     }
 
+    private static boolean unfinished(Job j) {
+        return !j.state.isFinal() || (j.state == JobState.DEAD && !j.deadLetterWritten);
+    }
+
+    private static void count(Map<String, EnumMap<JobState, Integer>> counts, String key, JobState state, int delta) {
+        EnumMap<JobState, Integer> c = counts.computeIfAbsent(key, k -> new EnumMap<>(JobState.class));
+        int n = c.getOrDefault(state, 0) + delta;
+        if (n > 0) {
+            c.put(state, n);
+        } else {
+            c.remove(state);
+        }
+        if (c.isEmpty()) {
+            counts.remove(key);
+        }
+    }
+
+    /** Takes a record out of every index; each caller has also taken it out of {@link #jobs} or is replacing it. */
     private void unindex(Job j) {
+        TreeMap<Long, Job> states = bySeq.get(j.state);
+        if (states != null && states.remove(j.seq, j)) {
+            count(providerCounts, j.provider, j.state, -1);
+            count(accountCounts, j.account, j.state, -1);
+            if (unfinished(j)) {
+                unfinished--;
+            }
+        }
         Index ix = j.account == null ? null : indexes.get(j.account);
         if (ix == null) {
             return;
@@ -379,21 +423,14 @@ public class FileJobRepository implements JobRepository {
     @Override
     public synchronized Map<String, Map<JobState, Integer>> countByProviderAndState() {
         Map<String, Map<JobState, Integer>> c = new LinkedHashMap<>();
-        for (Job j : jobs.values()) {
-            c.computeIfAbsent(j.provider, p -> new EnumMap<>(JobState.class)).merge(j.state, 1, Integer::sum);
-        }
+        providerCounts.forEach((p, m) -> c.put(p, new EnumMap<>(m)));
         return c;
     }
 
     @Override
     public synchronized Map<JobState, Integer> countByState(String accountKey) {
-        Map<JobState, Integer> c = new EnumMap<>(JobState.class);
-        for (Job j : jobs.values()) {
-            if (accountKey.equals(j.account)) {
-                c.merge(j.state, 1, Integer::sum);
-            }
-        }
-        return c;
+        EnumMap<JobState, Integer> c = accountCounts.get(accountKey);
+        return c == null ? new EnumMap<>(JobState.class) : new EnumMap<>(c);
     }
 
     @Override
@@ -404,14 +441,40 @@ public class FileJobRepository implements JobRepository {
 
     @Override
     public synchronized List<Job> list(Set<JobState> states, int limit) {
-        return jobs.values().stream().filter(j -> states.contains(j.state))
-                .sorted(Comparator.comparingLong((Job j) -> j.seq).reversed())
-                .limit(limit).map(this::copy).toList();
+        return page(states, null, limit);
+    }
+
+    @Override
+    public synchronized List<Job> page(Set<JobState> states, Long beforeSeq, int limit) {
+        // a merge of each wanted state's newest records: reads at most limit records per state, never all jobs
+        List<Iterator<Job>> heads = new ArrayList<>();
+        for (JobState s : states) {
+            TreeMap<Long, Job> m = bySeq.get(s);
+            if (m != null) {
+                heads.add((beforeSeq == null ? m : m.headMap(beforeSeq, false)).descendingMap().values().iterator());
+            }
+        }
+        PriorityQueue<Map.Entry<Job, Iterator<Job>>> next = new PriorityQueue<>(
+                Comparator.comparingLong((Map.Entry<Job, Iterator<Job>> e) -> e.getKey().seq).reversed());
+        for (Iterator<Job> it : heads) {
+            if (it.hasNext()) {
+                next.add(Map.entry(it.next(), it));
+            }
+        }
+        List<Job> out = new ArrayList<>();
+        while (out.size() < limit && !next.isEmpty()) {
+            Map.Entry<Job, Iterator<Job>> e = next.poll();
+            out.add(copy(e.getKey()));
+            if (e.getValue().hasNext()) {
+                next.add(Map.entry(e.getValue().next(), e.getValue()));
+            }
+        }
+        return out;
     }
 
     @Override
     public synchronized boolean idle() {
-        return jobs.values().stream().allMatch(j -> j.state.isFinal() && (j.state != JobState.DEAD || j.deadLetterWritten));
+        return unfinished == 0;
     }
 
     @Override

@@ -119,6 +119,13 @@ public interface JobRepository extends AutoCloseable {
     /** Up to {@code limit} jobs in the given states, the most recently accepted first. */
     List<Job> list(Set<JobState> states, int limit);
 
+    /**
+     * One page of jobs in the given states, the most recently accepted first, accepted before the job whose
+     * {@link Job#seq} is {@code beforeSeq} (null: from the newest). Keyset paging: the cost follows the page, not
+     * the number of jobs on record, so a page polled every few seconds stays cheap with many thousands of jobs.
+     */
+    List<Job> page(Set<JobState> states, Long beforeSeq, int limit);
+
     /** True when no job is waiting or under way and every dead letter is written. */
     boolean idle();
 

@@ -786,6 +786,25 @@ public class PgJobRepository implements JobRepository {
     }
 
     @Override
+    public List<Job> page(Set<JobState> states, Long beforeSeq, int limit) {
+        if (states.isEmpty() || limit <= 0) {
+            return List.of();
+        }
+        return withConnection("reading a page of jobs", c -> {
+            // sora_job_state_seq_idx (V2) serves one state, sora_job_pipeline_seq_idx all of them, both newest
+            // first from the cursor: a page reads about its own rows however many jobs are on record
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + JOB_COLUMNS + " FROM sora_job "
+                    + "WHERE pipeline = ? AND state = ANY (?) AND seq < ? ORDER BY seq DESC LIMIT ?")) {
+                ps.setString(1, pipeline);
+                ps.setArray(2, c.createArrayOf("text", states.stream().map(Enum::name).toArray()));
+                ps.setLong(3, beforeSeq == null ? Long.MAX_VALUE : beforeSeq);
+                ps.setInt(4, limit);
+                return jobs(ps);
+            }
+        });
+    }
+
+    @Override
     public boolean idle() {
         return withConnection("checking for work", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT NOT EXISTS (SELECT 1 FROM sora_job "

@@ -16,15 +16,19 @@ public class ProgressReport {
 
     /** @return the line to log, or null when nothing is under way and nothing changed */
     public synchronized String line() {
-        Map<String, Object> c = board.queries().counts();
-        StringBuilder sb = new StringBuilder("progress:");
-        c.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
-        String line = sb.toString();
+        String line = format(board.queries().counts());
         boolean busy = !board.queries().idle();
         if (!busy && line.equals(last)) {
             return null;
         }
         last = line;
         return line;
+    }
+
+    /** The line for a set of counts: the log's and the operator page's, so the two never say different things. */
+    public static String format(Map<String, Object> counts) {
+        StringBuilder sb = new StringBuilder("progress:");
+        counts.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        return sb.toString();
     }
 }

@@ -440,6 +440,44 @@ public final class Spend {
         return c;
     }
 
+    /**
+     * Today's committed spend against each budget, for the operator page: the whole day's, and the customers'
+     * with the most committed first, at most {@code maxCustomers} of them. Amounts are the progress line's.
+     */
+    public Map<String, Object> today(Instant now, int maxCustomers) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("enabled", enabled);
+        if (!enabled) {
+            return t;
+        }
+        t.put("currency", table.currency);
+        t.put("day", ledger.day(now).toString());
+        t.put("time_zone", ledger.zone().getId());
+        t.put("ends_at", ledger.dayEnds(now));
+        SpendLedger.Committed all = ledger.all(now);
+        t.put("committed", Money.format(all.total()));
+        t.put("pending", Money.format(all.pending()));
+        t.put("daily_budget", settings.daily() == null ? null : Money.format(settings.daily()));
+        t.put("customer_daily_budget", settings.customerDaily() == null ? null : Money.format(settings.customerDaily()));
+        Map<String, SpendLedger.Committed> byCustomer = ledger.customers(now);
+        List<Map<String, Object>> customers = new ArrayList<>();
+        byCustomer.entrySet().stream()
+                .sorted(Map.Entry.<String, SpendLedger.Committed>comparingByValue(
+                        java.util.Comparator.comparing(SpendLedger.Committed::total)).reversed()
+                        .thenComparing(Map.Entry::getKey))
+                .limit(maxCustomers)
+                .forEach(e -> {
+                    Map<String, Object> c = new LinkedHashMap<>();
+                    c.put("customer_id", e.getKey());
+                    c.put("committed", Money.format(e.getValue().total()));
+                    c.put("pending", Money.format(e.getValue().pending()));
+                    customers.add(c);
+                });
+        t.put("customers", customers);
+        t.put("customers_total", byCustomer.size());
+        return t;
+    }
+
     /** Today's committed spend, all customers (tests and the progress line). */
     public BigDecimal committedToday(Instant now) {
         return ledger.all(now).total();

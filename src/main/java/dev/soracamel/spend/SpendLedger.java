@@ -92,6 +92,12 @@ public final class SpendLedger {
         return d == null ? Committed.NONE : d.customers.getOrDefault(customer, Committed.NONE);
     }
 
+    /** Every customer's submits of the day of {@code at} (a copy). */
+    public Map<String, Committed> customers(Instant at) {
+        Day d = days.get(day(at));
+        return d == null ? Map.of() : Map.copyOf(d.customers);
+    }
+
     /** Forgets days before yesterday: no budget looks at them again. */
     public void forgetBefore(Instant now) {
         days.headMap(day(now).minusDays(1)).clear();

@@ -72,6 +72,7 @@ class RepositoryOutageTest {
         @Override public Map<JobState, Integer> countByState(String key) { check(); return real.countByState(key); }
         @Override public int slotsInUse(String key) { check(); return real.slotsInUse(key); }
         @Override public List<Job> list(Set<JobState> states, int limit) { check(); return real.list(states, limit); }
+        @Override public List<Job> page(Set<JobState> states, Long before, int limit) { check(); return real.page(states, before, limit); }
         @Override public boolean idle() { check(); return real.idle(); }
         @Override public List<Job> queued(String key, int limit) { check(); return real.queued(key, limit); }
         @Override public List<Job> orphans(int limit) { check(); return real.orphans(limit); }

@@ -618,6 +618,38 @@ abstract class JobRepositoryContract {
     }
 
     @Test
+    void pages_go_newest_first_from_a_cursor_and_follow_state_changes() {
+        for (int i = 1; i <= 9; i++) {
+            created(job("p" + i, i % 3 == 0 ? OTHER_ACCOUNT : ACCOUNT, i % 2 == 0 ? JobState.DEAD : JobState.QUEUED));
+        }
+        Set<JobState> all = EnumSet.allOf(JobState.class);
+        List<Job> first = repo.page(all, null, 4);
+        assertThat(ids(first)).containsExactly("p9", "p8", "p7", "p6");
+        List<Job> second = repo.page(all, first.get(3).seq, 4);
+        assertThat(ids(second)).containsExactly("p5", "p4", "p3", "p2");
+        assertThat(ids(repo.page(all, second.get(3).seq, 4))).containsExactly("p1");
+        assertThat(ids(repo.page(EnumSet.of(JobState.DEAD), null, 10))).containsExactly("p8", "p6", "p4", "p2");
+        assertThat(ids(repo.page(EnumSet.of(JobState.DEAD), stored("p6").seq, 1))).containsExactly("p4");
+        assertThat(ids(repo.page(EnumSet.of(JobState.QUEUED, JobState.DEAD), stored("p5").seq, 3)))
+                .containsExactly("p4", "p3", "p2");
+        assertThat(repo.page(Set.of(), null, 10)).isEmpty();
+        assertThat(repo.page(all, null, 0)).isEmpty();
+
+        // a job that changes state moves between the pages of its states, and the counts follow it
+        Job p4 = stored("p4");
+        p4.state = JobState.QUEUED;
+        assertThat(repo.update(p4)).isTrue();
+        assertThat(ids(repo.page(EnumSet.of(JobState.DEAD), null, 10))).containsExactly("p8", "p6", "p2");
+        assertThat(ids(repo.page(EnumSet.of(JobState.QUEUED), stored("p5").seq, 10))).containsExactly("p4", "p3", "p1");
+        assertThat(repo.countByState(ACCOUNT)).containsEntry(JobState.DEAD, 2).containsEntry(JobState.QUEUED, 4);
+        assertThat(repo.countByProviderAndState().get("yesai")).containsEntry(JobState.DEAD, 3)
+                .containsEntry(JobState.QUEUED, 6);
+        repo.delete("p8");
+        assertThat(ids(repo.page(EnumSet.of(JobState.DEAD), null, 10))).containsExactly("p6", "p2");
+        assertThat(repo.countByProviderAndState().get("yesai")).containsEntry(JobState.DEAD, 2);
+    }
+
+    @Test
     void node_names_this_process_and_the_clock_is_now() {
         assertThat(repo.node()).isNotBlank().isEqualTo(repo.node());
         assertThat(Duration.between(Instant.now(), repo.now()).abs()).isLessThan(Duration.ofMinutes(1));

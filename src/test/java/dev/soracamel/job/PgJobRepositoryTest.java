@@ -106,7 +106,7 @@ class PgJobRepositoryTest extends JobRepositoryContract {
                 applied.add(rs.getString(1));
             }
         }
-        assertThat(applied).containsExactly("1");
+        assertThat(applied).containsExactly("1", "2");
     }
 
     @Test

@@ -24,7 +24,7 @@ class MetricsOptionalTest extends PipelineTestSupport {
     @Test
     void the_pipeline_runs_without_a_meter_registry_and_its_readiness_checks_still_answer() throws Exception {
         assertThat(context.getRegistry().findByType(io.micrometer.core.instrument.MeterRegistry.class)).isEmpty();
-        assertThat(board().events()).isSameAs(FlowEvents.NONE);
+        assertThat(board().observer()).isSameAs(FlowEvents.NONE);
 
         drop("plain.json", v2("A lighthouse in the fog", "c1"));
         awaitSettled(1, Duration.ofSeconds(30));
