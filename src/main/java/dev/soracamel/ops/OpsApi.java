@@ -190,6 +190,20 @@ public class OpsApi {
             p.put("pause_code", v.pauseCode());
             p.put("pause_message", v.pauseMessage());
             p.put("paused_since", v.pausedSince());
+            // when the account's classes of task are first checked, as learned (provider seconds)
+            List<Map<String, Object>> learned = new ArrayList<>();
+            double scale = board.settings().timeScale();
+            board.queries().learned(v.name()).forEach((cls, c) -> {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("class", cls);
+                l.put("first_check_s", c.progress || c.firstCheckMs == null ? null
+                        : Math.round(c.firstCheckMs / scale / 100.0) / 10.0);
+                l.put("from_progress", c.progress);
+                l.put("first_checks", c.firstChecks);
+                l.put("first_checks_done", c.firstCheckHits);
+                learned.add(l);
+            });
+            p.put("learned", learned);
             providers.add(p);
         }
         out.put("providers", providers);

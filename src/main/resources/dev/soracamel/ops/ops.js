@@ -64,7 +64,13 @@
       slots.appendChild(document.createTextNode(' / '));
       slots.appendChild(el('span', p.limit, 'limit'));
       td(tr, p.queued, 'queued');
-      td(tr, p.polling, 'polling');
+      var polling = td(tr, p.polling, 'polling');
+      (p.learned || []).forEach(function (l) {
+        var how = l.from_progress ? 'from the percent done'
+            : (l.first_check_s == null ? 'not learned yet' : 'first check ' + l.first_check_s + ' s');
+        polling.appendChild(el('div', l['class'] + ': ' + how + ' (' + l.first_checks_done + '/' + l.first_checks
+            + ' first checks found it done)', 'note learned'));
+      });
       td(tr, p.api_calls_last_minute, 'calls');
       td(tr, p.downloads_last_minute, 'downloads');
       if (p.paused) {

@@ -116,6 +116,12 @@ class OpsApiTest extends PipelineTestSupport {
         // 7 submits and at least 7 status checks in the last minute, as the sandbox counted them
         assertThat(yesai.path("api_calls_last_minute").asInt()).isGreaterThanOrEqualTo(14);
         assertThat(yesai.path("downloads_last_minute").asInt()).isEqualTo(6);
+        // what the account learned about when to check its one class of task first: from the first checks of the
+        // six tasks that generated (the rejected one says nothing about how long generation takes)
+        JsonNode learned = yesai.path("learned").get(0);
+        assertThat(learned.path("class").asText()).isEqualTo("2/720/10");
+        assertThat(learned.path("first_checks").asInt()).isEqualTo(6);
+        assertThat(learned.path("first_check_s").asDouble()).as("never below the catalog's 60 s").isGreaterThanOrEqualTo(60);
         assertThat(s.path("spend").path("enabled").asBoolean()).isTrue();
         assertThat(s.path("spend").path("customers")).hasSize(2);
         assertThat(new java.math.BigDecimal(s.path("spend").path("committed").asText())).isPositive();
