@@ -175,9 +175,9 @@ class PriceTableTest {
     @Test
     void the_example_price_file_prices_every_combination_of_the_example_catalog() throws Exception {
         PriceTable t = read(getClass().getResourceAsStream("/dev/soracamel/prices.yaml"),
-                getClass().getResourceAsStream("/examples/my-prices.yaml"));
+                getClass().getResourceAsStream("/dev/soracamel/app/examples/my-prices.yaml"));
         ProviderAdapter mine;
-        try (var in = getClass().getResourceAsStream("/examples/my-models.yaml")) {
+        try (var in = getClass().getResourceAsStream("/dev/soracamel/app/examples/my-models.yaml")) {
             mine = new OpenAiAdapter(provider("gw", "openai-compatible"), OpenAiCatalog.read(in),
                     SoraPipeline.jsonMapper());
         }
