@@ -30,4 +30,25 @@ public enum JobState {
     public boolean isFinal() {
         return this == STORED || this == DEAD;
     }
+
+    /**
+     * The states a caller names, comma separated and in any case (a query's {@code ?state=}); all of them for
+     * none. At most as many names are read as there are states.
+     *
+     * @throws IllegalArgumentException for a name that is no state; its message is that name, as given
+     */
+    public static java.util.Set<JobState> parseList(String names) {
+        if (names == null || names.isBlank()) {
+            return java.util.EnumSet.allOf(JobState.class);
+        }
+        java.util.Set<JobState> states = java.util.EnumSet.noneOf(JobState.class);
+        for (String s : names.split(",", values().length + 1)) {
+            try {
+                states.add(valueOf(s.strip().toUpperCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(s.strip(), e);
+            }
+        }
+        return states;
+    }
 }

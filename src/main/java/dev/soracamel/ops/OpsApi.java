@@ -12,10 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -216,19 +214,13 @@ public class OpsApi {
     /** One page of jobs, newest first: ?state=DEAD (or several, comma separated), ?before=<cursor>, ?limit=. */
     public void jobs(Exchange ex) throws JsonProcessingException {
         Message m = ex.getMessage();
-        Set<JobState> states = EnumSet.allOf(JobState.class);
-        String stateParam = m.getHeader("state", String.class);
-        if (stateParam != null && !stateParam.isBlank()) {
-            states = EnumSet.noneOf(JobState.class);
-            for (String s : stateParam.split(",", 10)) {
-                try {
-                    states.add(JobState.valueOf(s.strip().toUpperCase(Locale.ROOT)));
-                } catch (IllegalArgumentException e) {
-                    respond(ex, 400, error("STATE_NOT_VALID", "state " + quote(s.strip()) + " is not one of "
-                            + List.of(JobState.values())));
-                    return;
-                }
-            }
+        Set<JobState> states;
+        try {
+            states = JobState.parseList(m.getHeader("state", String.class));
+        } catch (IllegalArgumentException e) {
+            respond(ex, 400, error("STATE_NOT_VALID", "state " + quote(e.getMessage()) + " is not one of "
+                    + List.of(JobState.values())));
+            return;
         }
         Long before = null;
         String beforeParam = m.getHeader("before", String.class);

@@ -2,9 +2,6 @@ package dev.soracamel.rest;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -135,19 +132,13 @@ public class JobsApi {
     /** Newest first, optionally only some states ({@code ?state=QUEUED,POLLING}), at most {@code ?limit=} of them. */
     public void list(Exchange ex) throws JsonProcessingException {
         Message m = ex.getMessage();
-        Set<JobState> states = EnumSet.allOf(JobState.class);
-        String stateParam = m.getHeader("state", String.class);
-        if (stateParam != null && !stateParam.isBlank()) {
-            states = EnumSet.noneOf(JobState.class);
-            for (String s : stateParam.split(",")) {
-                try {
-                    states.add(JobState.valueOf(s.strip().toUpperCase(Locale.ROOT)));
-                } catch (IllegalArgumentException e) {
-                    respond(ex, 400, error("STATE_NOT_VALID", "state " + quote(s.strip()) + " is not one of "
-                            + Arrays.toString(JobState.values())));
-                    return;
-                }
-            }
+        Set<JobState> states;
+        try {
+            states = JobState.parseList(m.getHeader("state", String.class));
+        } catch (IllegalArgumentException e) {
+            respond(ex, 400, error("STATE_NOT_VALID", "state " + quote(e.getMessage()) + " is not one of "
+                    + Arrays.toString(JobState.values())));
+            return;
         }
         int limit = defaultLimit;
         String limitParam = m.getHeader("limit", String.class);

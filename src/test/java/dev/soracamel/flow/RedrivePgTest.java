@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,18 +13,12 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
-import dev.soracamel.config.Props;
-import dev.soracamel.config.SoraSettings;
 import dev.soracamel.deadletter.DeadLetter;
-import dev.soracamel.job.BanList;
 import dev.soracamel.job.Charge;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.job.PgJobRepository;
 import dev.soracamel.job.PgTestDatabase;
-import dev.soracamel.provider.ProviderAdapter;
-import dev.soracamel.provider.YesAiAdapter;
-import dev.soracamel.validate.YesAiCatalog;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,19 +62,9 @@ class RedrivePgTest {
     }
 
     JobBoard node() throws Exception {
-        Map<String, String> p = Map.of(
-                "sora.provider.yesai.base-url", "http://127.0.0.1:9",
-                "sora.provider.yesai.token", "t",
-                "sora.provider.yesai.tariff", "3");
-        SoraSettings s = SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
-        ProviderAdapter a;
-        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
-            a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
-        }
         PgJobRepository repo = PgTestDatabase.open(url, "sora", 3);
-        JobBoard b = new JobBoard(s, repo, new BanList(dir.resolve(nodes.size() + "-bans.txt")), Map.of("yesai", a));
+        JobBoard b = YesAiBoards.start(YesAiBoards.settings(Map.of()), repo, dir.resolve(nodes.size() + "-bans.txt"), json);
         nodes.add(b);
-        b.start();
         return b;
     }
 

@@ -7,22 +7,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
-import dev.soracamel.config.Props;
-import dev.soracamel.config.SoraSettings;
 import dev.soracamel.deadletter.DeadLetter;
-import dev.soracamel.job.BanList;
 import dev.soracamel.job.Charge;
 import dev.soracamel.job.FileJobRepository;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobRepository;
 import dev.soracamel.job.JobState;
-import dev.soracamel.provider.ProviderAdapter;
-import dev.soracamel.provider.YesAiAdapter;
-import dev.soracamel.validate.YesAiCatalog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,19 +41,10 @@ class RedriveTest {
     }
 
     JobBoard board() throws Exception {
-        Map<String, String> p = Map.of(
-                "sora.provider.yesai.base-url", "http://127.0.0.1:9",
-                "sora.provider.yesai.token", "t",
-                "sora.provider.yesai.tariff", "3",
-                "sora.work", dir.resolve("work").toString());
-        SoraSettings s = SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
-        try (var in = getClass().getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
-            ProviderAdapter a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
-            JobBoard b = new JobBoard(s, new FileJobRepository(dir.resolve("jobs"), json),
-                    new BanList(dir.resolve("bans.txt")), Map.of("yesai", a));
-            boards.add(b);
-            return b;
-        }
+        JobBoard b = YesAiBoards.create(YesAiBoards.settings(Map.of("sora.work", dir.resolve("work").toString())),
+                new FileJobRepository(dir.resolve("jobs"), json), dir.resolve("bans.txt"), json);
+        boards.add(b);
+        return b;
     }
 
     /** A job dead-lettered with this code after one paid task, its dead letter written and announced. */

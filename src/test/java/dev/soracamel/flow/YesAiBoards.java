@@ -30,14 +30,19 @@ final class YesAiBoards {
         return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
     }
 
-    /** A started board over {@code repo}, with its ban list at {@code bans}. */
-    static JobBoard start(SoraSettings s, JobRepository repo, Path bans, ObjectMapper json) throws Exception {
+    /** A board over {@code repo}, with its ban list at {@code bans}, not started (no recovery has run). */
+    static JobBoard create(SoraSettings s, JobRepository repo, Path bans, ObjectMapper json) throws Exception {
         try (var in = YesAiBoards.class.getResourceAsStream("/dev/soracamel/models/yesai.yaml")) {
             YesAiAdapter a = new YesAiAdapter(s.provider("yesai"), YesAiCatalog.read(in), json);
-            JobBoard b = new JobBoard(s, repo, new BanList(bans), Map.of("yesai", a));
-            b.start();
-            return b;
+            return new JobBoard(s, repo, new BanList(bans), Map.of("yesai", a));
         }
+    }
+
+    /** The same, started. */
+    static JobBoard start(SoraSettings s, JobRepository repo, Path bans, ObjectMapper json) throws Exception {
+        JobBoard b = create(s, repo, bans, json);
+        b.start();
+        return b;
     }
 
     /** A version "2", 720p, 10 s job of customer "c". */

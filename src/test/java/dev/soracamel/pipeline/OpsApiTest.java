@@ -31,11 +31,7 @@ class OpsApiTest extends PipelineTestSupport {
 
     @Override
     protected void configure(Properties p) {
-        if (port == 0) {
-            port = RestApiTest.freePort();
-        }
-        p.put("camel.server.enabled", "true");
-        p.put("camel.server.port", String.valueOf(port));
+        port = serveHttp(p);
         p.put("sora.ops.video-chunk-bytes", "65536");
     }
 

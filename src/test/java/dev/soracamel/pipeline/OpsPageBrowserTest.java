@@ -54,11 +54,7 @@ class OpsPageBrowserTest extends PipelineTestSupport {
 
     @Override
     protected void configure(Properties p) {
-        if (port == 0) {
-            port = RestApiTest.freePort();
-        }
-        p.put("camel.server.enabled", "true");
-        p.put("camel.server.port", String.valueOf(port));
+        port = serveHttp(p);
         p.put("sora.ops.refresh", "500ms");
     }
 

@@ -73,6 +73,25 @@ abstract class PipelineTestSupport extends CamelMainTestSupport {
         return "classpath:dev/soracamel/app/application.properties";
     }
 
+    private int httpPort;
+
+    /**
+     * Turns on the embedded HTTP server (REST, the operator page) on a free loopback port, the same one across the
+     * test's restarts, and returns it.
+     */
+    protected int serveHttp(Properties p) {
+        if (httpPort == 0) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                httpPort = s.getLocalPort();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        p.put("camel.server.enabled", "true");
+        p.put("camel.server.port", String.valueOf(httpPort));
+        return httpPort;
+    }
+
     /** Extra properties of a test class. */
     protected void configure(Properties p) {
     }

@@ -30,11 +30,7 @@ class RedrivePipelineTest extends PipelineTestSupport {
 
     @Override
     protected void configure(Properties p) {
-        if (port == 0) {
-            port = RestApiTest.freePort();
-        }
-        p.put("camel.server.enabled", "true");
-        p.put("camel.server.port", String.valueOf(port));
+        port = serveHttp(p);
         // a provider timeout (status 4) is dead-lettered at once: the redrive is the resubmit
         p.put("sora.provider.yesai.max-timeout-resubmits", "0");
         p.put("sora.repository.recover-interval-ms", "50");

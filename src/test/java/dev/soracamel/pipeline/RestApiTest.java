@@ -35,11 +35,7 @@ class RestApiTest extends PipelineTestSupport {
 
     @Override
     protected void configure(Properties p) {
-        if (port == 0) {
-            port = freePort();
-        }
-        p.put("camel.server.enabled", "true");
-        p.put("camel.server.port", String.valueOf(port));
+        port = serveHttp(p);
         p.put("sora.intake.max-file-bytes", "4096");
     }
 

@@ -40,11 +40,9 @@ class RestHostileInputTest extends PipelineTestSupport {
     @Override
     protected void configure(Properties p) {
         if (port == 0) {
-            port = RestApiTest.freePort();
             startDrip();
         }
-        p.put("camel.server.enabled", "true");
-        p.put("camel.server.port", String.valueOf(port));
+        port = serveHttp(p);
         p.put("sora.intake.max-file-bytes", "65536");
         p.put("sora.validation.check-image", "true");
         p.put("sora.validation.image-timeout", "3s");
