@@ -352,7 +352,11 @@ public class JobBoard {
         if (!rt.rules.mayCall(a, Call.SUBMIT, now) || !windowOpen(now, rt)) {
             return null;
         }
-        List<Job> queue = tx.queued(QUEUE_LOOKAHEAD);
+        int slots = tx.slotsInUse();
+        boolean slotFree = slots < rt.settings.activeTasks();
+        // With no slot free only the head can move (to the dead letters, over a budget or unpriced): reading the
+        // whole lookahead on every tick of a long queue was what a backlog's intake waited for.
+        List<Job> queue = tx.queued(slotFree ? QUEUE_LOOKAHEAD : 1);
         if (queue.isEmpty()) {
             return null;
         }
@@ -365,8 +369,6 @@ public class JobBoard {
         // (sora.prices.unpriced). All of it before a slot is taken.
         Job head = null;
         Spend.Verdict verdict = Spend.Verdict.GO;
-        int slots = tx.slotsInUse();
-        boolean slotFree = slots < rt.settings.activeTasks();
         for (Job j : queue) {
             verdict = bans.isBanned(j.customerId) ? Spend.Verdict.GO : spend.check(j, now);
             if (verdict != Spend.Verdict.WAIT) {
