@@ -158,7 +158,8 @@ public final class SandboxConfig {
                 .generationSecondsSora2Pro(generationSecondsSora2Pro).pollAfterSeconds(pollAfterSeconds)
                 .dialect(dialect).jitterFraction(jitterFraction)
                 .randomSeed(randomSeed).linkTtlSeconds(linkTtlSeconds).videoBytes(videoBytes)
-                .port(port).submitDelayMs(submitDelayMs).statusDelayMs(statusDelayMs);
+                .port(port).submitDelayMs(submitDelayMs).statusDelayMs(statusDelayMs)
+                .generationFactor1080(generationFactor1080).generationFactor15s(generationFactor15s);
         c.accounts.addAll(accounts);
         return c;
     }
@@ -176,6 +177,7 @@ public final class SandboxConfig {
         require(generationSecondsSora2 >= FIRST_CHECK_SECONDS_SORA2, "generationSecondsSora2 must be >= 30");
         require(generationSecondsSora2Pro >= FIRST_CHECK_SECONDS_SORA2_PRO, "generationSecondsSora2Pro must be >= 60");
         require(pollAfterSeconds > 0, "pollAfterSeconds must be > 0");
+        require(generationFactor1080 >= 1 && generationFactor15s >= 1, "generation factors must be >= 1");
         require(dialect != null, "dialect must be set");
         List<String> tokens = new ArrayList<>(List.of(token));
         for (Account a : accounts) {
