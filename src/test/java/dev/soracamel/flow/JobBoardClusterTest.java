@@ -15,10 +15,8 @@ import dev.soracamel.job.PgJobRepository;
 import dev.soracamel.job.PgTestDatabase;
 import dev.soracamel.provider.StatusResult;
 import dev.soracamel.provider.SubmitResult;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,30 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class JobBoardClusterTest {
 
-    static String url;
+    @RegisterExtension
+    static final PgSchema pg = new PgSchema("board_cluster");
     final ObjectMapper json = SoraPipeline.jsonMapper();
     final List<JobBoard> nodes = new ArrayList<>();
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void schema() {
-        url = PgTestDatabase.freshSchema("board_cluster");
-        if (url != null) {
-            PgTestDatabase.open(url, "sora", 2).close(); // creates the tables
-        }
-    }
-
-    @AfterAll
-    static void drop() {
-        PgTestDatabase.dropSchema("board_cluster");
-    }
-
-    @BeforeEach
-    void clean() {
-        PgTestDatabase.assumeReachable();
-        PgTestDatabase.truncate(url);
-    }
 
     @AfterEach
     void close() {
@@ -71,7 +51,7 @@ class JobBoardClusterTest {
     }
 
     JobBoard node() throws Exception {
-        PgJobRepository repo = PgTestDatabase.open(url, "sora", 3);
+        PgJobRepository repo = PgTestDatabase.open(pg.url(), "sora", 3);
         JobBoard b = YesAiBoards.start(settings(), repo, dir.resolve(nodes.size() + "-bans.txt"), json);
         nodes.add(b);
         return b;

@@ -19,10 +19,8 @@ import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.job.PgJobRepository;
 import dev.soracamel.job.PgTestDatabase;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,30 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A redrive on the PostgreSQL repository: one node's redrive is every node's, and two at once make one. */
 class RedrivePgTest {
 
-    static String url;
+    @RegisterExtension
+    static final PgSchema pg = new PgSchema("redrive_pg");
     final ObjectMapper json = SoraPipeline.jsonMapper();
     final List<JobBoard> nodes = new ArrayList<>();
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void schema() {
-        url = PgTestDatabase.freshSchema("redrive_pg");
-        if (url != null) {
-            PgTestDatabase.open(url, "sora", 2).close(); // creates the tables
-        }
-    }
-
-    @AfterAll
-    static void drop() {
-        PgTestDatabase.dropSchema("redrive_pg");
-    }
-
-    @BeforeEach
-    void clean() {
-        PgTestDatabase.assumeReachable();
-        PgTestDatabase.truncate(url);
-    }
 
     @AfterEach
     void close() {
@@ -62,7 +42,7 @@ class RedrivePgTest {
     }
 
     JobBoard node() throws Exception {
-        PgJobRepository repo = PgTestDatabase.open(url, "sora", 3);
+        PgJobRepository repo = PgTestDatabase.open(pg.url(), "sora", 3);
         JobBoard b = YesAiBoards.start(YesAiBoards.settings(Map.of()), repo, dir.resolve(nodes.size() + "-bans.txt"), json);
         nodes.add(b);
         return b;
