@@ -175,12 +175,9 @@ public final class SoraPipeline {
             }
         }
         Registry registry = ctx.getRegistry();
-        for (SoraPipeline other : registry.findByType(SoraPipeline.class)) {
-            other.refuseToShare(s);
-        }
         PipelineRoutes routes = PipelineRoutes.read(props, s);
         for (SoraPipeline other : registry.findByType(SoraPipeline.class)) {
-            other.refuseToShare(s.pipeline(), routes.endpoints());
+            other.refuseToShare(s, routes.endpoints());
         }
         S3Access s3 = new S3Access(S3Settings.read(props), name + "S3");
         ObjectMapper json = jsonMapper();
@@ -326,7 +323,7 @@ public final class SoraPipeline {
      * Two pipelines in one context must not share a job store (each would resume the other's jobs) nor a
      * provider account (each would fill the account's active tasks on its own, and together break them).
      */
-    private void refuseToShare(SoraSettings other) {
+    private void refuseToShare(SoraSettings other, Map<String, String> otherEndpoints) {
         if (name().equals(other.pipeline())) {
             throw new IllegalStateException("a pipeline named '" + name() + "' is already installed in this context");
         }
@@ -344,13 +341,14 @@ public final class SoraPipeline {
                 }
             }
         }
+        refuseToShareEndpoints(other.pipeline(), otherEndpoints);
     }
 
     /**
      * Two pipelines reading one inbox would split its requests between their accounts, and two writing one store or
      * dead-letter place would overwrite each other's records of the same request id: refused before either starts.
      */
-    private void refuseToShare(String otherName, Map<String, String> otherEndpoints) {
+    private void refuseToShareEndpoints(String otherName, Map<String, String> otherEndpoints) {
         for (String kind : SHARED_NEVER) {
             String mine = endpoints.get(kind);
             if (mine != null && mine.equals(otherEndpoints.get(kind))) {
