@@ -1,8 +1,6 @@
 package dev.soracamel.flow;
 
-import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +11,6 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
-import dev.soracamel.deadletter.DeadLetter;
-import dev.soracamel.job.Charge;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.job.PgJobRepository;
@@ -49,25 +45,7 @@ class RedrivePgTest {
     }
 
     Job dead(String id, String code) {
-        Job j = new Job();
-        j.requestId = id;
-        j.provider = "yesai";
-        j.account = "sora.yesai";
-        j.customerId = "c";
-        j.model = "2";
-        j.request = json.createObjectNode().put("version", "2").put("prompt", "a cat on a beach");
-        j.acceptedAt = Instant.now();
-        j.record("accepted", "test");
-        j.state = JobState.DEAD;
-        j.taskIds.add("100001");
-        j.tasksCreated = 1;
-        j.charges.add(new Charge(Instant.now(), new BigDecimal("1.00"), "100001", null));
-        j.estimatedCost = new BigDecimal("1.00");
-        j.deadAt = Instant.now();
-        j.deadCode = code;
-        j.deadLetter = DeadLetter.of(id, code, "test");
-        j.deadLetterWritten = true;
-        return j;
+        return RedriveTest.deadJob(json, id, code);
     }
 
     @Test

@@ -49,6 +49,11 @@ class RedriveTest {
 
     /** A job dead-lettered with this code after one paid task, its dead letter written and announced. */
     Job dead(String id, String code) {
+        return deadJob(json, id, code);
+    }
+
+    /** The same, for the other redrive tests. */
+    static Job deadJob(ObjectMapper json, String id, String code) {
         Job j = new Job();
         j.requestId = id;
         j.provider = "yesai";
