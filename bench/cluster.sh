@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks of several nodes (processes of dev.soracamel.Application) sharing one PostgreSQL job repository,
+# Benchmarks of several nodes (processes of dev.soracamel.app.Application) sharing one PostgreSQL job repository,
 # against the sandbox with a scaled clock. Three scenarios:
 #
 #   makespan  one account at 5 slots, 200 Yes Ai "2" jobs dropped into the inboxes before the nodes start:
@@ -114,7 +114,7 @@ start_node() { # dir, n
   local dir=$1 n=$2
   mkdir -p "$dir/node-$n/inbox"
   java -Xmx256m -cp "$CP" "${COMMON[@]}" -Dsora.inbox="$dir/node-$n/inbox" -Dsora.archive="$dir/node-$n/archive" \
-    -Dsora.work="$dir/node-$n/work" dev.soracamel.Application >>"$dir/node-$n.log" 2>&1 &
+    -Dsora.work="$dir/node-$n/work" dev.soracamel.app.Application >>"$dir/node-$n.log" 2>&1 &
   NODE_PID[$n]=$!
 }
 wait_ready() { # dir, n: until this life of the node logged that its routes run

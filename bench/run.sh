@@ -17,13 +17,15 @@ cd "$(dirname "$0")/.."
 
 mkdir -p target/bench
 echo "bench: building (mvn package -DskipTests)"
-mvn -q -B -ntp -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/bench/cp-test.txt >/dev/null
-mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile=target/bench/cp-runtime.txt >/dev/null
+# absolute output paths: every module of the reactor writes them, the app module last
+mvn -q -B -ntp -DskipTests -pl app -am package dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench/cp-test.txt" >/dev/null
+mvn -q -B -ntp -DskipTests -pl app -am package dependency:build-classpath -Dmdep.includeScope=runtime \
+  -Dmdep.outputFile="$PWD/target/bench/cp-runtime.txt" >/dev/null
 
 # the pipeline runs from its jar, as deployed (an AppCDS archive, tried in the start-up scenario, needs jars)
-APP_JAR=$(ls "$PWD"/target/sora-camel-*.jar | grep -v -e sources -e javadoc | sed -n 1p)
+APP_JAR=$(ls "$PWD"/app/target/sora-camel-app-*.jar | grep -v -e sources -e javadoc | sed -n 1p)
 APP_CP="$APP_JAR:$(cat target/bench/cp-runtime.txt)"
-BENCH_CP="$PWD/target/test-classes:$PWD/target/classes:$(cat target/bench/cp-test.txt)"
+BENCH_CP="$PWD/app/target/test-classes:$PWD/app/target/classes:$(cat target/bench/cp-test.txt)"
 
 exec java -Xmx1g -Dsun.net.httpserver.nodelay=true -Dbench.appcp="$APP_CP" -cp "$BENCH_CP" \
   dev.soracamel.bench.BenchMain "$@"

@@ -34,11 +34,11 @@ command -v /usr/bin/time >/dev/null || { echo "needs GNU time (/usr/bin/time; De
 
 echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB memory, $(java -version 2>&1 | sed -n 1p)"
 echo "building and resolving the classpath (work folder $WORK)..."
-mvn -q -B -ntp test-compile
-mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$WORK/runtime.cp"
-mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/test.cp"
+# the app module and what it needs; every module writes the (absolute) output file, the app last
+mvn -q -B -ntp -pl app -am test-compile dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$WORK/runtime.cp"
+mvn -q -B -ntp -pl app -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/test.cp"
 
-java -cp "target/test-classes:target/classes:$(cat "$WORK/test.cp")" dev.soracamel.s3.S3ProxyMain \
+java -cp "app/target/test-classes:app/target/classes:$(cat "$WORK/test.cp")" dev.soracamel.s3.S3ProxyMain \
   --dir "$WORK/s3" --bucket "$BUCKET" --endpoint-file "$WORK/s3.endpoint" > "$WORK/s3proxy.log" 2>&1 &
 S3_PID=$!
 for _ in $(seq 1 300); do
@@ -62,13 +62,13 @@ start=$(date +%s.%N)
 rc=0
 SORA_S3_ACCESS_KEY=$ACCESS_KEY SORA_S3_SECRET_KEY=$SECRET_KEY \
 /usr/bin/time -v -o "$WORK/time.txt" \
-  java -Xmx"$HEAP" -Xlog:gc:file="$WORK/gc.log" -cp "target/classes:$(cat "$WORK/runtime.cp")" \
+  java -Xmx"$HEAP" -Xlog:gc:file="$WORK/gc.log" -cp "app/target/classes:$(cat "$WORK/runtime.cp")" \
   -Dsora.inbox="$WORK/data/inbox" -Dsora.archive="$WORK/data/archive" -Dsora.outbox="$WORK/data/outbox" \
   -Dsora.dead-letter.folder="$WORK/data/dead-letter" -Dsora.work="$WORK/data/work" \
   -Dsora.sandbox.enabled=true -Dsora.sandbox.examples="$WORK/requests" -Dsora.sandbox.exit-when-idle=true \
   -Dsora.s3.endpoint-override="$ENDPOINT" -Dsora.s3.force-path-style=true -Dsora.s3.checksums=when-required \
   -Dsora.store.s3.bucket="$BUCKET" -Dsora.store.endpoint='{{sora.store.s3.endpoint}}' \
-  dev.soracamel.Application > "$WORK/pipeline.log" 2>&1 || rc=$?
+  dev.soracamel.app.Application > "$WORK/pipeline.log" 2>&1 || rc=$?
 elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
 stop_s3proxy
 

@@ -75,7 +75,7 @@ node_props() {
 start_node() {
   local n=$1
   # shellcheck disable=SC2046
-  java -Xmx256m -cp "$CP" "${COMMON[@]}" $(node_props "$n") dev.soracamel.Application >>"$WORK/node-$n.log" 2>&1 &
+  java -Xmx256m -cp "$CP" "${COMMON[@]}" $(node_props "$n") dev.soracamel.app.Application >>"$WORK/node-$n.log" 2>&1 &
   PIDS[$n]=$!
 }
 for n in $(seq "$NODES"); do

@@ -104,7 +104,7 @@ if [ -n "$AIM" ]; then
   printf '\nlogger.aim.name = dev.soracamel.flow.ClaimGuard\nlogger.aim.level = DEBUG\n' >>"$WORK/log4j2.properties"
   PROPS+=(-Dlog4j2.configurationFile="$WORK/log4j2.properties")
 fi
-run() { exec java -Xmx256m -cp "$CP" "${PROPS[@]}" "$@" dev.soracamel.Application >>"$WORK/pipeline.log" 2>&1; }
+run() { exec java -Xmx256m -cp "$CP" "${PROPS[@]}" "$@" dev.soracamel.app.Application >>"$WORK/pipeline.log" 2>&1; }
 AIMS=(submit status store)
 touch "$WORK/pipeline.log"
 
@@ -129,7 +129,7 @@ for round in $(seq "$ROUNDS"); do
 done
 
 echo "last run: until every request settled"
-timeout 600 java -Xmx256m -cp "$CP" "${PROPS[@]}" -Dsora.exit-when-idle=true dev.soracamel.Application >>"$WORK/pipeline.log" 2>&1
+timeout 600 java -Xmx256m -cp "$CP" "${PROPS[@]}" -Dsora.exit-when-idle=true dev.soracamel.app.Application >>"$WORK/pipeline.log" 2>&1
 
 curl -s "$URL/sandbox/stats" >"$WORK/sandbox-stats.json"
 python3 - "$WORK" "$JOBS" "$SCALE" <<'PY'

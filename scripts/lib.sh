@@ -1,16 +1,17 @@
 # Set-up shared by the scripts that run the app against the sandbox in processes of their own
 # (scripts/crash-test.sh, scripts/cluster-test.sh, bench/cluster.sh). Sourced from the project's root, not run.
 
-# build_classpath FILE: compiles, writes the dependencies' classpath to FILE and sets CP (our classes first).
+# build_classpath FILE: compiles the app module and what it needs, writes its dependencies' classpath to FILE (an
+# absolute path: every module of the reactor writes it, the app last) and sets CP (the app's classes first).
 # Maven's own output goes to BUILD_LOG when set, else nowhere; a failed build shows it and stops.
 build_classpath() {
   local log=${BUILD_LOG:-/dev/null}
-  if ! mvn -q -B -ntp compile dependency:build-classpath -Dmdep.outputFile="$1" >"$log" 2>&1; then
+  if ! mvn -q -B -ntp -pl app -am compile dependency:build-classpath -Dmdep.outputFile="$1" >"$log" 2>&1; then
     [ "$log" = /dev/null ] || cat "$log"
     echo "the build failed" >&2
     return 1
   fi
-  CP="$PWD/target/classes:$(cat "$1")"
+  CP="$PWD/app/target/classes:$(cat "$1")"
 }
 
 # start_sandbox DIR [SandboxMain flags...]: the sandbox in a process of its own, its log in DIR; sets

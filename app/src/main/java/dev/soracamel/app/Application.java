@@ -1,0 +1,115 @@
+package dev.soracamel.app;
+
+import dev.soracamel.SoraPipeline;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import dev.soracamel.job.Job;
+import dev.soracamel.job.JobState;
+import dev.soracamel.s3.S3Layout;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.util.URISupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the pipeline standalone with Camel Main: routes from {@code routes/*.yaml}, settings from
+ * {@code config/application.properties} (in the jar under {@code dev/soracamel/app/}, not at its root). With {@code sora.exit-when-idle=true} (the sandbox quick start) it stops
+ * once the inbox is empty and every job is stored or dead-lettered, and says where they went.
+ */
+public final class Application {
+
+    /** The standalone run's settings and logging, kept off the jar's root so that a host embedding it never reads them. */
+    static final String SETTINGS = "classpath:dev/soracamel/app/application.properties";
+    static final String LOGGING = "dev/soracamel/app/log4j2.properties";
+
+    static {
+        // before the first logger: a -Dlog4j2.configurationFile of the operator's wins
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", LOGGING);
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger("sora.summary");
+
+    private Application() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // the one configuration class named, not found by scanning the package: the scan cost a quarter second of start-up
+        Main main = new Main();
+        main.setDefaultPropertyPlaceholderLocation(SETTINGS);
+        main.configure().addConfiguration(SoraConfiguration.class);
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterStart(BaseMainSupport m) {
+                CamelContext ctx = m.getCamelContext();
+                if (Boolean.parseBoolean(ctx.getPropertiesComponent().resolveProperty("sora.exit-when-idle")
+                        .orElse("false"))) {
+                    Thread t = new Thread(() -> exitWhenIdle(main, ctx), "sora-exit-when-idle");
+                    t.setDaemon(true);
+                    t.start();
+                }
+            }
+        });
+        main.run(args);
+    }
+
+    private static void exitWhenIdle(Main main, CamelContext ctx) {
+        SoraPipeline pipeline = ctx.getRegistry().lookupByNameAndType("soraPipeline", SoraPipeline.class);
+        // only the folder can be watched for emptiness cheaply; with the S3 intake alone, idle jobs decide
+        boolean watchFolder = Boolean.parseBoolean(ctx.getPropertiesComponent().resolveProperty("sora.intake.folder.enabled")
+                .orElse("true"));
+        int quiet = 0;
+        try {
+            while (quiet < 3) {
+                Thread.sleep(1000);
+                quiet = pipeline.board().queries().idle() && (!watchFolder || inboxEmpty(pipeline.settings().inbox())) ? quiet + 1 : 0;
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        summary(pipeline, ctx);
+        main.completed();
+    }
+
+    private static boolean inboxEmpty(Path inbox) {
+        try (Stream<Path> files = Files.list(inbox)) {
+            return files.noneMatch(f -> Files.isRegularFile(f) && !f.getFileName().toString().startsWith("."));
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static void summary(SoraPipeline pipeline, CamelContext ctx) {
+        var s = pipeline.settings();
+        long stored = pipeline.board().queries().counts().get("stored") instanceof Integer i ? i : 0;
+        LOG.info("==== all requests settled: {} ====", pipeline.board().queries().counts());
+        for (Job job : pipeline.board().queries().list(java.util.EnumSet.of(JobState.STORED), 10_000)) {
+            LOG.info("  stored        {}  ->  {}", job.requestId, job.storedLocation);
+        }
+        for (Job job : pipeline.board().queries().list(java.util.EnumSet.of(JobState.DEAD), 10_000)) {
+            LOG.info("  dead-lettered {}  ->  {}: {}", job.requestId, job.deadCode, job.deadLetter.message());
+        }
+        for (var r : pipeline.board().queries().rejected()) {
+            LOG.info("  rejected      {}  ->  {}: {}", r.requestId(), r.code(), r.message());
+        }
+        LOG.info("videos: {}   dead letters (with .error.json reasons): {}   ({} stored)",
+                where(ctx, "sora.store", s.outbox()), where(ctx, "sora.dead-letter", s.deadLetterFolder()), stored);
+    }
+
+    /** The folder, or s3://bucket/prefix when {@code <key>.endpoint} is the S3 one. */
+    private static String where(CamelContext ctx, String key, Path folder) {
+        var pc = ctx.getPropertiesComponent();
+        String endpoint = pc.resolveProperty(key + ".endpoint").orElse("");
+        if (endpoint.startsWith("aws2-s3:")) {
+            return "s3://" + S3Layout.bucketOf(endpoint) + "/" + pc.resolveProperty(key + ".s3.prefix").orElse("");
+        }
+        return endpoint.startsWith("file:") ? folder.toAbsolutePath().toString() : URISupport.sanitizeUri(endpoint);
+    }
+}
