@@ -57,7 +57,7 @@ public final class ProviderTypes {
         }
         if (found == null) {
             throw new IllegalStateException("provider " + provider + " has type '" + type + "', which nothing on the "
-                    + "classpath provides: a type is the file " + file + " in a jar, naming its "
+                    + "classpath provides: a jar provides it with the file " + file + ", naming its "
                     + ProviderType.class.getName() + " (class=...). Check the spelling, or add the jar of that type");
         }
         if (!type.equals(found.name())) {
