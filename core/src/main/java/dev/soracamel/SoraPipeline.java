@@ -34,16 +34,13 @@ import dev.soracamel.flow.DownloadRetry;
 import dev.soracamel.observe.Observability;
 import dev.soracamel.progress.ProgressReport;
 import dev.soracamel.provider.ProviderAdapter;
-import dev.soracamel.provider.OpenAiAdapter;
-import dev.soracamel.provider.YesAiAdapter;
+import dev.soracamel.provider.ProviderTypes;
 import dev.soracamel.ops.OpsApi;
 import dev.soracamel.rest.JobsApi;
 import dev.soracamel.s3.S3Access;
 import dev.soracamel.s3.S3Settings;
 import dev.soracamel.spend.Spend;
 import dev.soracamel.validate.ImageProbe;
-import dev.soracamel.validate.OpenAiCatalog;
-import dev.soracamel.validate.YesAiCatalog;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ExtendedStartupListener;
 import org.apache.camel.component.http.HttpComponent;
@@ -159,7 +156,8 @@ public final class SoraPipeline {
             props.find(key).filter(v -> !Path.of(v).isAbsolute())
                     .ifPresent(v -> pc.addOverrideProperty(props.key(key), Path.of(v).toAbsolutePath().normalize().toString()));
         }
-        SoraSettings s = SoraSettings.read(props);
+        ProviderTypes types = ProviderTypes.of(ctx);
+        SoraSettings s = SoraSettings.read(props, types);
         for (ProviderSettings p : s.providers().values()) {
             if (!p.hasToken()) {
                 throw new IllegalStateException("provider " + p.name() + " has no API token: set "
@@ -197,7 +195,7 @@ public final class SoraPipeline {
 
         Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();
         for (ProviderSettings p : s.providers().values()) {
-            adapters.put(p.name(), adapter(ctx, p, json));
+            adapters.put(p.name(), adapter(ctx, types, p, json));
             registry.bind(name + "-http-" + p.name(), apiComponent(p));
         }
         registry.bind(name + "-http-download", downloadComponent());
@@ -377,14 +375,10 @@ public final class SoraPipeline {
         }
     }
 
-    private static ProviderAdapter adapter(CamelContext ctx, ProviderSettings p, ObjectMapper json) throws Exception {
+    private static ProviderAdapter adapter(CamelContext ctx, ProviderTypes types, ProviderSettings p, ObjectMapper json)
+            throws Exception {
         try (InputStream in = ResourceHelper.resolveMandatoryResourceAsInputStream(ctx, p.catalog())) {
-            return switch (p.type()) {
-                case "yesai" -> new YesAiAdapter(p, YesAiCatalog.read(in), json);
-                case "openai-compatible" -> new OpenAiAdapter(p, OpenAiCatalog.read(in), json);
-                default -> throw new IllegalStateException("provider " + p.name() + " has type '" + p.type()
-                        + "'; supported: yesai, openai-compatible");
-            };
+            return types.find(p.name(), p.type()).create(p, in, json);
         }
     }
 

@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.soracamel.provider.ProviderType;
+import dev.soracamel.provider.ProviderTypes;
+
 /**
  * One configured provider instance ({@code sora.provider.<name>.*}): where it is, who we are to it, and
  * the limits it imposes. Durations here are the provider's own; {@link SoraSettings#scaled} shrinks them
@@ -30,14 +33,15 @@ public record ProviderSettings(
     public static final Map<String, Integer> TARIFFS = Map.of(
             "demo", 1, "micro", 2, "start", 3, "standard", 5, "vip", 10);
 
-    public static ProviderSettings read(Props p, String name) {
+    /** The instance's settings; where a key is not set, its type's default (a type without one requires the key). */
+    public static ProviderSettings read(Props p, String name, ProviderTypes types) {
         String k = "sora.provider." + name + ".";
-        String type = p.string(k + "type", "yesai");
+        ProviderType type = types.find(name, p.string(k + "type", "yesai"));
+        String baseUrl = type.defaultBaseUrl();
         return new ProviderSettings(
                 name,
-                type,
-                // Yes Ai has one address; an OpenAI-compatible provider is whichever gateway the user names
-                URI.create("yesai".equals(type) ? p.string(k + "base-url", "https://api.yesai.su") : p.string(k + "base-url")),
+                type.name(),
+                URI.create(baseUrl != null ? p.string(k + "base-url", baseUrl) : p.string(k + "base-url")),
                 p.string(k + "token", ""),
                 activeTasks(p.string(k + "tariff", "start"), k + "tariff"),
                 p.duration(k + "submit-spacing", "1s"),
@@ -45,7 +49,7 @@ public record ProviderSettings(
                 p.duration(k + "poll-interval", "20s"),
                 p.integer(k + "max-status-checks", 60),
                 p.integer(k + "max-timeout-resubmits", 2),
-                p.string(k + "catalog", "classpath:dev/soracamel/models/" + type + ".yaml"),
+                p.string(k + "catalog", type.defaultCatalog()),
                 p.duration(k + "connect-timeout", "10s"),
                 p.duration(k + "response-timeout", "60s"),
                 // the account's slots and gates are shared by whatever names the same account: every node of a

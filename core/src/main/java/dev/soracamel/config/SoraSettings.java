@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.soracamel.provider.ProviderTypes;
+
 /**
  * Everything the beans need from a pipeline's properties ({@code sora.*} for the default pipeline), read
  * once at start. The property names and defaults are documented in {@code config/application.properties}.
@@ -65,12 +67,17 @@ public record SoraSettings(
     public record Lookup(boolean enabled, Duration firstDelay, int pageSize, int maxPages, int maxFailures) {
     }
 
+    /** With the provider types this class's own class loader finds: for a caller without a CamelContext. */
     public static SoraSettings read(Props p) {
+        return read(p, ProviderTypes.onClasspath());
+    }
+
+    public static SoraSettings read(Props p, ProviderTypes types) {
         Map<String, ProviderSettings> providers = new LinkedHashMap<>();
         List<String> names = Arrays.stream(p.string("sora.providers", "yesai").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
         for (String name : names) {
-            providers.put(name, ProviderSettings.read(p, name));
+            providers.put(name, ProviderSettings.read(p, name, types));
         }
         String defaultProvider = p.string("sora.default-provider", names.get(0));
         if (!providers.containsKey(defaultProvider)) {
