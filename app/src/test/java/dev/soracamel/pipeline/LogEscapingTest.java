@@ -1,5 +1,6 @@
 package dev.soracamel.pipeline;
 
+import dev.soracamel.testing.LogCapture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.soracamel.pipeline;
 
+import dev.soracamel.testing.LogCapture;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;

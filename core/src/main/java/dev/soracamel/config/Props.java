@@ -84,4 +84,14 @@ public final class Props {
             throw new IllegalStateException("property " + key + " has an unreadable value '" + value + "'", e);
         }
     }
+
+    /** A provider as log lines name it: {@code yesai} in the standalone pipeline, {@code orders/yesai} in pipeline orders. */
+    public static String who(String pipeline, String provider) {
+        return DEFAULT_PIPELINE.equals(pipeline) ? provider : pipeline + "/" + provider;
+    }
+
+    /** Before a log line that names no job: nothing in the standalone pipeline, {@code "pipeline orders: "} in another. */
+    public static String logPrefix(String pipeline) {
+        return DEFAULT_PIPELINE.equals(pipeline) ? "" : "pipeline " + pipeline + ": ";
+    }
 }

@@ -54,6 +54,14 @@ public record SoraSettings(
         Lookup lookup) {
 
     /**
+     * How a log line names a job's provider: with the pipeline's name when it is not the standalone one, so that
+     * two pipelines of one host, which may both have a provider called yesai, are told apart.
+     */
+    public String who(String provider) {
+        return Props.who(pipeline, provider);
+    }
+
+    /**
      * How the task of a submit whose answer was lost is looked up where the provider lists tasks
      * ({@code sora.submit.lookup.*}).
      *

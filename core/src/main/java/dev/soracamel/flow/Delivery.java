@@ -128,7 +128,7 @@ public class Delivery {
             job.record("store failed", why + "; tried again at " + job.claimUntil);
             if (save(job, "recording a failed store")) {
                 LOG.warn("job {} [{}]: storage refused its video ({}); the video stays in {} and is stored again at {} "
-                                + "(failing since {}, gives up after {})", job.requestId, job.provider, why,
+                                + "(failing since {}, gives up after {})", job.requestId, settings.who(job.provider), why,
                         job.downloadedFile, job.claimUntil, job.storeFailingSince, settings.storeGiveUpAfter());
             }
             return Next.WAIT;
@@ -180,7 +180,7 @@ public class Delivery {
             if (!save(job, "storing its video")) {
                 return false;
             }
-            LOG.info("job {} [{}] stored: {} ({} bytes, {} s after the task completed)", job.requestId, job.provider,
+            LOG.info("job {} [{}] stored: {} ({} bytes, {} s after the task completed)", job.requestId, settings.who(job.provider),
                     location, bytes, Duration.between(job.completedSeenAt, job.storedAt).toMillis() / 1000.0);
             return true;
         }
@@ -197,7 +197,7 @@ public class Delivery {
                 return false;
             }
             DeadLetter d = job.deadLetter;
-            LOG.warn("job {} [{}] DEAD-LETTERED {}: {}", job.requestId, job.provider, d.code(), d.message());
+            LOG.warn("job {} [{}] DEAD-LETTERED {}: {}", job.requestId, settings.who(job.provider), d.code(), d.message());
             return true;
         }
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.soracamel.config.Props;
 import dev.soracamel.config.SoraSettings;
 import dev.soracamel.deadletter.DeadLetter;
 import dev.soracamel.job.Account;
@@ -165,7 +166,7 @@ public class JobBoard {
             return true;
         }
         LOG.warn("job {} [{}]: another node changed it while this one was {}; this node dropped the step",
-                job.requestId, job.provider, step);
+                job.requestId, settings.who(job.provider), step);
         return false;
     }
 
@@ -207,7 +208,7 @@ public class JobBoard {
         }
         // what today's submits committed comes from the job records, so a restart cannot reset a budget
         rebuildSpend(now);
-        LOG.info("job repository{}: {}", repo.exclusive() ? "" : " (shared, node " + repo.node() + ")",
+        LOG.info("{}job repository{}: {}", Props.logPrefix(settings.pipeline()), repo.exclusive() ? "" : " (shared, node " + repo.node() + ")",
                 queries.counts());
         return dead;
     }
@@ -294,8 +295,8 @@ public class JobBoard {
             }
         }
         if (!downloads.isEmpty() || !stores.isEmpty() || !dead.isEmpty() || !notify.isEmpty()) {
-            LOG.info("took over {} downloads, {} stores, {} dead letters and {} events left by a previous run, a "
-                    + "storage outage or another node", downloads.size(), stores.size(), dead.size(), notify.size());
+            LOG.info("{}took over {} downloads, {} stores, {} dead letters and {} events left by a previous run, a "
+                    + "storage outage or another node", Props.logPrefix(settings.pipeline()), downloads.size(), stores.size(), dead.size(), notify.size());
         }
         return new Recovery(downloads, stores, dead, notify);
     }
@@ -313,7 +314,7 @@ public class JobBoard {
         if (!repo.create(job)) {
             return false;
         }
-        LOG.info("job {} [{}] accepted from {}: queued", job.requestId, job.provider, job.source);
+        LOG.info("job {} [{}] accepted from {}: queued", job.requestId, settings.who(job.provider), job.source);
         return true;
     }
 
@@ -455,7 +456,7 @@ public class JobBoard {
             Next next = submitAnswered(rt, tx, job, r);
             if (!tx.update(job)) {
                 LOG.warn("job {} [{}]: its submit was answered ({}{}) after another node took the job over; this "
-                                + "node dropped the answer", job.requestId, job.provider, r.kind(),
+                                + "node dropped the answer", job.requestId, settings.who(job.provider), r.kind(),
                         r.taskId() == null ? "" : ", task " + r.taskId());
                 return Next.WAIT;
             }
@@ -493,7 +494,7 @@ public class JobBoard {
                 job.checkPlan = first.why();
                 job.record("submitted", "task " + r.taskId());
                 LOG.info("job {} [{}] submitted as task {} (slot {}/{}); first status check at {}", job.requestId,
-                        job.provider, r.taskId(), tx.slotsInUse(), rt.settings.activeTasks(), job.nextCheckAt);
+                        settings.who(job.provider), r.taskId(), tx.slotsInUse(), rt.settings.activeTasks(), job.nextCheckAt);
                 return Next.WAIT;
             }
             case RETRY -> {
@@ -507,7 +508,7 @@ public class JobBoard {
                 }
                 Duration wait = rt.rules.backoff(a, Call.SUBMIT, now, r.providerWait());
                 requeue(job, "retry", r.code() + ": " + r.message());
-                LOG.warn("job {} [{}] submit refused, {}: {}; submits wait {} ms", job.requestId, job.provider,
+                LOG.warn("job {} [{}] submit refused, {}: {}; submits wait {} ms", job.requestId, settings.who(job.provider),
                         r.code(), r.message(), wait.toMillis());
                 return Next.WAIT;
             }
@@ -519,8 +520,9 @@ public class JobBoard {
             }
             case CUSTOMER_BANNED -> {
                 bans.ban(job.customerId);
-                LOG.warn("customer '{}' is {} at the provider; its requests are dead-lettered from now on "
-                        + "(ban list: remove the line to lift it locally)", job.customerId, r.code());
+                LOG.warn("{}customer '{}' is {} at provider {}; its requests are dead-lettered from now on "
+                        + "(ban list: remove the line to lift it locally)", Props.logPrefix(settings.pipeline()),
+                        job.customerId, r.code(), job.provider);
                 die(job, r.code(), r.message(), r.httpStatus(), null, null);
                 claim(job, now, settings.stepLease());
                 return Next.DEAD_LETTER;
@@ -548,7 +550,7 @@ public class JobBoard {
             boolean gone = unknownOutcome(rt, job, "the submit got no answer: " + error);
             if (!tx.update(job)) {
                 LOG.warn("job {} [{}]: its submit got no answer, and another node had already taken the job over",
-                        job.requestId, job.provider);
+                        job.requestId, settings.who(job.provider));
                 return Next.WAIT;
             }
             return gone ? Next.DEAD_LETTER : Next.WAIT;
@@ -576,7 +578,7 @@ public class JobBoard {
             job.nextCheckAt = now.plus(settings.scaled(settings.lookup().firstDelay()));
             job.record("outcome unknown, looking the task up", why);
             LOG.warn("job {} [{}] submit outcome unknown ({}); looking its task up in the provider's list at {}",
-                    job.requestId, job.provider, why, job.nextCheckAt);
+                    job.requestId, settings.who(job.provider), why, job.nextCheckAt);
             return false;
         }
         return outcomeStaysUnknown(rt, job, why, rt.adapter.canLookUp() ? null : noLookupAdvice(rt, job, now));
@@ -597,7 +599,7 @@ public class JobBoard {
         holdPhantomSlot(rt, job, left != null && left.isBefore(now) ? left : now);
         if (settings.resubmitOnUnknownOutcome()) {
             LOG.warn("job {} [{}] submit outcome unknown ({}{}); resubmitting as sora.submit.resubmit-on-unknown-outcome "
-                    + "allows: this may pay twice", job.requestId, job.provider, why,
+                    + "allows: this may pay twice", job.requestId, settings.who(job.provider), why,
                     finding == null ? "" : "; " + finding);
             requeue(job, "outcome unknown, resubmit", why);
             return false;
@@ -664,10 +666,10 @@ public class JobBoard {
         if (open != windowWasOpen) {
             windowWasOpen = open;
             if (open) {
-                LOG.warn("submit window OPEN: submits start again");
+                LOG.warn("{}submit window OPEN: submits start again", Props.logPrefix(settings.pipeline()));
             } else {
                 LOG.warn("submit window CLOSED: jobs of {} wait until {}; status checks and downloads go on",
-                        rt.settings.name(), window.nextOpen(now));
+                        settings.who(rt.settings.name()), window.nextOpen(now));
             }
         }
         return open;
@@ -724,7 +726,7 @@ public class JobBoard {
             Next next = statusAnswered(rt, tx, job, r);
             if (!tx.update(job)) {
                 LOG.warn("job {} [{}]: the answer to its status check ({}) came after another node checked it again; "
-                        + "this node dropped the answer", job.requestId, job.provider, r.status());
+                        + "this node dropped the answer", job.requestId, settings.who(job.provider), r.status());
                 return Next.WAIT;
             }
             return next;
@@ -771,7 +773,7 @@ public class JobBoard {
                 job.completedSeenAt = now;
                 claim(job, now, settings.stepLease());
                 job.record("completed", "after " + job.statusChecks + " checks");
-                LOG.info("job {} [{}] task {} completed after {} checks; downloading", job.requestId, job.provider,
+                LOG.info("job {} [{}] task {} completed after {} checks; downloading", job.requestId, settings.who(job.provider),
                         job.taskId, job.statusChecks);
                 return Next.DOWNLOAD;
             }
@@ -786,7 +788,7 @@ public class JobBoard {
                 }
                 job.timeoutResubmits++;
                 LOG.warn("job {} [{}] task {} timed out at the provider (status 4); resubmitting ({}/{})",
-                        job.requestId, job.provider, job.taskId, job.timeoutResubmits, rt.settings.maxTimeoutResubmits());
+                        job.requestId, settings.who(job.provider), job.taskId, job.timeoutResubmits, rt.settings.maxTimeoutResubmits());
                 requeue(job, "timed out", "task " + job.taskId + ", resubmit " + job.timeoutResubmits);
                 return Next.WAIT;
             }
@@ -799,7 +801,7 @@ public class JobBoard {
             case RETRY -> {
                 Duration wait = rt.rules.backoff(a, Call.STATUS, now, r.providerWait());
                 LOG.warn("job {} [{}] status check failed, {}: {}; status checks wait {} ms", job.requestId,
-                        job.provider, r.code(), r.message(), wait.toMillis());
+                        settings.who(job.provider), r.code(), r.message(), wait.toMillis());
                 if (job.statusChecks >= max) {
                     die(job, "POLL_ATTEMPTS_EXHAUSTED", "no final status after " + max
                             + " status checks (the last failed: " + r.code() + ")", r.httpStatus(), null, null);
@@ -840,7 +842,7 @@ public class JobBoard {
             Next next = job.lookup == null ? Next.WAIT : lookupAnswered(rt, tx, job, r);
             if (!tx.update(job)) {
                 LOG.warn("job {} [{}]: the answer to its lookup ({}) came after another node changed the job; "
-                        + "this node dropped the answer", job.requestId, job.provider, r.kind());
+                        + "this node dropped the answer", job.requestId, settings.who(job.provider), r.kind());
                 return Next.WAIT;
             }
             return next;
@@ -906,7 +908,7 @@ public class JobBoard {
                             + "dashboard, then resubmit with a new request_id if needed";
                     return outcomeStaysUnknown(rt, job, l.why, finding) ? deadLetter(job, now) : Next.WAIT;
                 }
-                LOG.warn("job {} [{}] lookup failed, {}: {}; looking again in {} ms", job.requestId, job.provider,
+                LOG.warn("job {} [{}] lookup failed, {}: {}; looking again in {} ms", job.requestId, settings.who(job.provider),
                         r.code(), r.message(), wait.toMillis());
                 return schedule(job, now.plus(AccountRules.max(wait, settings.scaled(rt.settings.pollInterval()))),
                         "lookup failed: " + r.code());
@@ -944,7 +946,7 @@ public class JobBoard {
         job.nextCheckAt = first.isAfter(now) ? first : now;
         job.record("adopted", "task " + taskId + " after a lost answer");
         LOG.info("job {} [{}] adopted task {} after a lost answer ({} listed videos looked at); next status check at {}",
-                job.requestId, job.provider, Untrusted.esc(taskId), l.seen, job.nextCheckAt);
+                job.requestId, settings.who(job.provider), Untrusted.esc(taskId), l.seen, job.nextCheckAt);
         return Next.WAIT;
     }
 
@@ -959,7 +961,7 @@ public class JobBoard {
 
     private Next schedule(Job job, Instant next, String what) {
         job.nextCheckAt = next;
-        LOG.info("job {} [{}] task {}: {}", job.requestId, job.provider, job.taskId, what);
+        LOG.info("job {} [{}] task {}: {}", job.requestId, settings.who(job.provider), job.taskId, what);
         return Next.WAIT;
     }
 
@@ -1072,7 +1074,7 @@ public class JobBoard {
             if (!repo.update(job)) {
                 continue;
             }
-            LOG.warn("job {} [{}] REDRIVEN from {} by {} (redrive {}): resumes at {}{}", id, job.provider, from,
+            LOG.warn("job {} [{}] REDRIVEN from {} by {} (redrive {}): resumes at {}{}", id, settings.who(job.provider), from,
                     Untrusted.esc(by), job.redrive.count, d.resumesAt().word(),
                     d.mayPayTwice() ? "; a possible double payment was accepted" : "");
             out.put("state", job.state.name());

@@ -218,7 +218,7 @@ public final class Spend {
             }
             if (warned.add("unpriced " + job.provider + " " + job.model)) {
                 LOG.warn("spend: job {} [{}] model {} has NO PRICE: submitted without a cost estimate, and no budget "
-                        + "counts it ({}=allow); add its price to {}", job.requestId, job.provider, job.model,
+                        + "counts it ({}=allow); add its price to {}", job.requestId, Props.who(settings.pipeline(), job.provider), job.model,
                         settings.key("sora.prices.unpriced"), settings.prices());
             }
             return Verdict.GO;

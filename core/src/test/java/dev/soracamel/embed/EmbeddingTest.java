@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
+import dev.soracamel.testing.LogCapture;
 import dev.soracamel.sandbox.Dialect;
 import dev.soracamel.sandbox.SandboxConfig;
 import dev.soracamel.sandbox.SandboxServer;
@@ -112,8 +113,21 @@ class EmbeddingTest {
         SoraPipeline beta = SoraPipeline.install(ctx, SoraPipeline.Options.named("beta"));
         MockEndpoint events = ctx.getEndpoint("mock:host-events", MockEndpoint.class);
         events.expectedMessageCount(3);
-        ctx.start();
+        LogCapture log = new LogCapture("embedding-two-pipelines");
+        log.attach();
+        try {
+            ctx.start();
+            runBoth(alpha, beta, events);
+        } finally {
+            log.detach();
+        }
+        // both pipelines have a provider of their own, but a host reading its log must tell whose job a line is about
+        assertThat(log.lines).anyMatch(l -> l.startsWith("job a1 [alpha/yesai] submitted"))
+                .anyMatch(l -> l.startsWith("job b1 [beta/gateway] submitted"))
+                .noneMatch(l -> l.startsWith("job a1 [yesai]"));
+    }
 
+    private void runBoth(SoraPipeline alpha, SoraPipeline beta, MockEndpoint events) throws Exception {
         assertThat(ctx.getRoute("alpha-submit-yesai")).isNotNull();
         assertThat(ctx.getRoute("alpha-intake")).isNotNull();
         assertThat(ctx.getRoute("alpha-intake-folder")).as("disabled by the host").isNull();

@@ -1,4 +1,4 @@
-package dev.soracamel.pipeline;
+package dev.soracamel.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,13 +10,13 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Property;
 
 /** Every log line while attached (the message, then the exception if any), for tests that check what is logged. */
-final class LogCapture extends AbstractAppender {
+public final class LogCapture extends AbstractAppender {
 
-    final List<String> lines = new CopyOnWriteArrayList<>();
+    public final List<String> lines = new CopyOnWriteArrayList<>();
     /** The same events as the console appender prints them (its layout), for tests of what a reader of the log sees. */
-    final List<String> printed = new CopyOnWriteArrayList<>();
+    public final List<String> printed = new CopyOnWriteArrayList<>();
 
-    LogCapture(String name) {
+    public LogCapture(String name) {
         super(name, null, null, true, Property.EMPTY_ARRAY);
     }
 
@@ -30,14 +30,14 @@ final class LogCapture extends AbstractAppender {
         }
     }
 
-    void attach() {
+    public void attach() {
         start();
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         ctx.getConfiguration().getRootLogger().addAppender(this, null, null);
         ctx.updateLoggers();
     }
 
-    void detach() {
+    public void detach() {
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         ctx.getConfiguration().getRootLogger().removeAppender(getName());
         ctx.updateLoggers();
