@@ -42,7 +42,17 @@ public class SoraConsumer extends DefaultConsumer {
                 @Override
                 public boolean process(Exchange exchange, AsyncCallback callback) {
                     describe(exchange, dead);
-                    return super.process(exchange, callback);
+                    return super.process(exchange, done -> {
+                        if (exchange.getException() != null) {
+                            // The consumer route's own error handler gave up and marked the failure as dealt with; the
+                            // pipeline's store route must still try again and then keep the job to store later, which
+                            // it does only for a failure no error handler has dealt with yet.
+                            exchange.getExchangeExtension().setFailureHandled(false);
+                            exchange.getExchangeExtension().setErrorHandlerHandled(null);
+                            exchange.getExchangeExtension().setRedeliveryExhausted(false);
+                        }
+                        callback.done(done);
+                    });
                 }
             });
             delegates.add(c);
