@@ -223,6 +223,30 @@ class SoraComponentTest {
     }
 
     @Test
+    void the_store_endpoint_written_out_as_its_default_is_no_conflict() throws Exception {
+        Properties p = props();
+        // as the shipped application.properties spells it
+        p.put("alpha.store.endpoint", "file:{{alpha.outbox}}?tempPrefix=.writing-&fileExist=Override");
+        ctx.getPropertiesComponent().setInitialProperties(p);
+        RouteBuilder.addRoutes(ctx, rb -> rb.from("sora:alpha?event=stored").routeId("host-stored").to("log:x"));
+        ctx.start();
+        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored");
+    }
+
+    @Test
+    void a_consumer_route_added_to_a_running_context_installs_its_pipeline_with_the_consumer() throws Exception {
+        ctx.start();
+        List<String> parts = new CopyOnWriteArrayList<>();
+        RouteBuilder.addRoutes(ctx, rb -> rb.from("sora:alpha?event=stored").routeId("host-late")
+                .process(e -> parts.add(e.getMessage().getHeader(SoraConstants.PART, String.class))));
+        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored");
+
+        ctx.createProducerTemplate().requestBody("sora:alpha", REQUEST.formatted("late1"));
+        await(() -> state("late1") == JobState.STORED, Duration.ofSeconds(30));
+        assertThat(parts).containsExactly("video", "metadata");
+    }
+
+    @Test
     void a_consumer_added_after_the_pipeline_runs_is_refused() throws Exception {
         RouteBuilder.addRoutes(ctx, rb -> rb.from("direct:order").to("sora:alpha"));
         ctx.start();
