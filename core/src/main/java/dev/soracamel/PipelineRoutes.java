@@ -32,6 +32,8 @@ final class PipelineRoutes {
     private final S3Layout s3;
     private final Path downloads;
     private boolean leaderClocks;
+    private boolean storeConfigured;
+    private boolean deadLetterConfigured;
 
     private PipelineRoutes(S3Layout s3, Path downloads) {
         this.s3 = s3;
@@ -60,18 +62,41 @@ final class PipelineRoutes {
         return leaderClocks;
     }
 
+    boolean storeConfigured() {
+        return storeConfigured;
+    }
+
+    boolean deadLetterConfigured() {
+        return deadLetterConfigured;
+    }
+
+    /** A sora: consumer takes this outcome: the store (stored) or dead-letter (dead) route writes to it instead. */
+    void outlet(String event, String uri) {
+        String step = event.equals(Outlets.STORED) ? "store" : "dead-letter";
+        for (Instance i : instances) {
+            if (i.step().equals(step)) {
+                i.params().put("to", uri);
+            }
+        }
+        endpoints.put(step, uri);
+    }
+
     List<String> ownBuckets() {
         return ownBuckets;
     }
 
     static PipelineRoutes read(Props p, SoraSettings s) {
-        String store = p.string("sora.store.endpoint", "file:" + s.outbox() + "?tempPrefix=.writing-&fileExist=Override");
-        String deadLetter = p.string("sora.dead-letter.endpoint",
-                "file:" + s.deadLetterFolder() + "?tempPrefix=.writing-&fileExist=Override");
+        String defaultStore = "file:" + s.outbox() + "?tempPrefix=.writing-&fileExist=Override";
+        String defaultDeadLetter = "file:" + s.deadLetterFolder() + "?tempPrefix=.writing-&fileExist=Override";
+        String store = p.string("sora.store.endpoint", defaultStore);
+        String deadLetter = p.string("sora.dead-letter.endpoint", defaultDeadLetter);
         // no receiver configured: events are only logged (at DEBUG), and still recorded as announced
         String notify = p.string("sora.notify.endpoint", "log:sora.notify?level=DEBUG");
         S3Layout layout = S3Layout.read(p, store, deadLetter);
         PipelineRoutes r = new PipelineRoutes(layout, s.work().resolve("downloads"));
+        // the shipped configuration spells out the defaults: only another endpoint is one a consumer must not replace
+        r.storeConfigured = !store.equals(defaultStore);
+        r.deadLetterConfigured = !deadLetter.equals(defaultDeadLetter);
 
         r.add("unexpected", "sora-unexpected");
         if (p.bool("sora.intake.folder.enabled", true)) {

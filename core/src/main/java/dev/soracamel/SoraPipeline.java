@@ -252,6 +252,7 @@ public final class SoraPipeline {
         registry.bind(name + "Retention", new Retention(board, s.archive(), s.deadLetterFolder(), download.downloads(),
                 s.keepArchive(), s.keepDeadLetters(), s.keepJobs()));
 
+        Outlets.of(ctx, name).configured(routes.storeConfigured(), routes.deadLetterConfigured());
         SoraPipeline pipeline = new SoraPipeline(options, s, board, routes.endpoints());
         registry.bind(name + "Pipeline", pipeline);
         if (ctx.isStarted()) {
@@ -307,6 +308,10 @@ public final class SoraPipeline {
                     + "sora.cluster.leader-clocks=true needs a cluster service in the CamelContext to elect the leader "
                     + "(camel.cluster.file.enabled=true with a shared camel.cluster.file.root, or Kubernetes, ZooKeeper, "
                     + "Consul: see the README's \"Several nodes\")");
+        }
+        // decided now, not at install: the consumers of routes known at start exist once the context has started
+        for (String event : Outlets.of(ctx, name()).seal()) {
+            routes.outlet(event, Outlets.endpoint(name(), event));
         }
         for (PipelineRoutes.Instance r : routes.instances()) {
             Map<String, Object> params = new LinkedHashMap<>(r.params());
