@@ -91,7 +91,7 @@ final class PipelineRoutes {
         String store = p.string("sora.store.endpoint", defaultStore);
         String deadLetter = p.string("sora.dead-letter.endpoint", defaultDeadLetter);
         // no receiver configured: events are only logged (at DEBUG), and still recorded as announced
-        String notify = p.string("sora.notify.endpoint", "log:sora.notify?level=DEBUG");
+        String notify = p.string("sora.notify.endpoint");
         S3Layout layout = S3Layout.read(p, store, deadLetter);
         PipelineRoutes r = new PipelineRoutes(layout, s.work().resolve("downloads"));
         // the shipped configuration spells out the defaults: only another endpoint is one a consumer must not replace
@@ -99,14 +99,14 @@ final class PipelineRoutes {
         r.deadLetterConfigured = !deadLetter.equals(defaultDeadLetter);
 
         r.add("unexpected", "sora-unexpected");
-        if (p.bool("sora.intake.folder.enabled", true)) {
+        if (p.bool("sora.intake.folder.enabled")) {
             r.add("intake-folder", "sora-intake-folder",
                     "inbox", s.inbox(),
                     "archive", s.archive(),
-                    "pollDelay", p.integer("sora.intake.poll-delay-ms", 500),
-                    "readLockCheckInterval", p.integer("sora.intake.read-lock-check-interval-ms", 500),
-                    "readLockMinAge", p.integer("sora.intake.read-lock-min-age-ms", 1000),
-                    "maxFilesPerPoll", p.integer("sora.intake.max-files-per-poll", 100));
+                    "pollDelay", p.integer("sora.intake.poll-delay-ms"),
+                    "readLockCheckInterval", p.integer("sora.intake.read-lock-check-interval-ms"),
+                    "readLockMinAge", p.integer("sora.intake.read-lock-min-age-ms"),
+                    "maxFilesPerPoll", p.integer("sora.intake.max-files-per-poll"));
             r.endpoints.put("inbox", "file:" + s.inbox());
         }
         if (layout.intake()) {
@@ -114,8 +114,8 @@ final class PipelineRoutes {
                     "bucket", layout.intakeBucket(),
                     "prefix", layout.intakePrefix(),
                     "processedPrefix", layout.processedPrefix(),
-                    "pollDelay", p.integer("sora.intake.s3.poll-delay-ms", 5000),
-                    "maxObjectsPerPoll", p.integer("sora.intake.s3.max-objects-per-poll", 10));
+                    "pollDelay", p.integer("sora.intake.s3.poll-delay-ms"),
+                    "maxObjectsPerPoll", p.integer("sora.intake.s3.max-objects-per-poll"));
             r.endpoints.put("intake-s3", "s3://" + layout.intakeBucket() + "/" + layout.intakePrefix());
         }
         p.find("sora.intake.endpoint").ifPresent(from -> {
@@ -124,19 +124,19 @@ final class PipelineRoutes {
         });
         r.add("accept", "sora-accept");
         r.add("request", "sora-request");
-        int tick = p.integer("sora.tick-ms", 100);
+        int tick = p.integer("sora.tick-ms");
         for (String provider : s.providers().keySet()) {
             r.add("submit-" + provider, "sora-submit", "provider", provider, "tick", tick);
             r.add("poll-" + provider, "sora-poll", "provider", provider, "tick", tick);
         }
         r.add("download", "sora-download",
-                "concurrency", p.integer("sora.download.concurrency", 2),
-                "retryDelay", p.integer("sora.download.retry-delay-ms", 2000));
+                "concurrency", p.integer("sora.download.concurrency"),
+                "retryDelay", p.integer("sora.download.retry-delay-ms"));
         r.add("fetch-video", "sora-fetch-video", "downloads", r.downloads);
         r.add("download-failed", "sora-download-failed");
         r.add("store", "sora-store",
                 "to", store,
-                "retries", p.integer("sora.store.retries", 3),
+                "retries", p.integer("sora.store.retries"),
                 "retryDelay", s.storeRetryDelay().toMillis());
         r.add("store-failed", "sora-store-failed");
         r.add("dead-letter", "sora-dead-letter", "to", deadLetter);
@@ -153,22 +153,22 @@ final class PipelineRoutes {
         }
         r.add("notify", "sora-notify",
                 "to", notify,
-                "retries", p.integer("sora.notify.retries", 5),
-                "retryDelay", p.integer("sora.notify.retry-delay-ms", 2000));
+                "retries", p.integer("sora.notify.retries"),
+                "retryDelay", p.integer("sora.notify.retry-delay-ms"));
         // Clocks that should run once per cluster, not once per node, run on the leader of the pipeline's namespace
         // when the context has a cluster service (camel.cluster.*: a file lock, Kubernetes, ZooKeeper, Consul...).
         // They are also safe to run on every node, because each of their steps is a claim in the repository.
-        r.leaderClocks = p.bool("sora.cluster.leader-clocks", false);
+        r.leaderClocks = p.bool("sora.cluster.leader-clocks");
         String clock = r.leaderClocks ? "master:sora-" + p.pipeline() + ":" : "";
         r.add("notify-retry", "sora-notify-retry",
-                "from", clock + "quartz:" + p.pipeline() + "/notify-retry?cron=" + cron(p.string("sora.notify.retry-cron", "0 */5 * * * ?")));
-        r.add("recover", "sora-recover", "interval", p.integer("sora.repository.recover-interval-ms", 5000));
+                "from", clock + "quartz:" + p.pipeline() + "/notify-retry?cron=" + cron(p.string("sora.notify.retry-cron")));
+        r.add("recover", "sora-recover", "interval", p.integer("sora.repository.recover-interval-ms"));
         r.add("renew-gates", "sora-renew-gates", "interval", Math.max(1, s.claimLease().toMillis() / 3));
-        r.add("progress", "sora-progress", "interval", p.integer("sora.progress.interval-ms", 10000));
+        r.add("progress", "sora-progress", "interval", p.integer("sora.progress.interval-ms"));
         r.add("pause-recheck", "sora-pause-recheck",
                 "from", clock + "quartz:" + p.pipeline() + "/pause-recheck?cron=" + cron(s.pauseRecheckCron()));
         r.add("retention", "sora-retention",
-                "from", clock + "quartz:" + p.pipeline() + "/retention?cron=" + cron(p.string("sora.retention.cron", "0 30 3 * * ?")));
+                "from", clock + "quartz:" + p.pipeline() + "/retention?cron=" + cron(p.string("sora.retention.cron")));
         String ownClient = "amazonS3Client=#" + p.pipeline() + "S3";
         if (layout.intake()) {
             r.ownBuckets.add(layout.intakeBucket());

@@ -224,13 +224,13 @@ public final class SoraPipeline {
         registry.bind(name + "IntakeGuard", new dev.soracamel.intake.IntakeGuard(ctx, name, s.archive()));
         registry.bind(name + "Intake", new IntakeStep(board, new RequestParser(json, s.intakeMaxBytes()), images));
         registry.bind(name + "Request", new RequestReply(board, json, new RequestParser(json, s.intakeMaxBytes()),
-                props.bool("sora.request.dead-letter-rejections", false), "direct:" + name + "-request"));
+                props.bool("sora.request.dead-letter-rejections"), "direct:" + name + "-request"));
         // REST /jobs (routes/standalone/80-rest.yaml) is the standalone run's; a host serves its own
-        registry.bind(name + "Rest", new JobsApi(board, json, props.integer("sora.rest.list-limit", 100),
-                props.integer("sora.rest.list-max-limit", 1000)));
+        registry.bind(name + "Rest", new JobsApi(board, json, props.integer("sora.rest.list-limit"),
+                props.integer("sora.rest.list-max-limit")));
         // the operator page (routes/standalone/85-ops.yaml), where the run's properties turn it on: a host that
         // embeds the pipeline has no sora.ops.* and serves its own
-        if (props.find("sora.ops.enabled").map(Boolean::parseBoolean).orElse(false)) {
+        if (props.bool("sora.ops.enabled")) {
             registry.bind(name + "Ops", new OpsApi(board, json, OpsApi.Settings.read(props)));
         }
         registry.bind(name + "Submit", new SubmitStep(board));

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import dev.soracamel.config.Props;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.s3.S3Layout;
@@ -49,8 +50,7 @@ public final class Application {
             @Override
             public void afterStart(BaseMainSupport m) {
                 CamelContext ctx = m.getCamelContext();
-                if (Boolean.parseBoolean(ctx.getPropertiesComponent().resolveProperty("sora.exit-when-idle")
-                        .orElse("false"))) {
+                if (new Props(ctx.getPropertiesComponent()::resolveProperty).bool("sora.exit-when-idle")) {
                     Thread t = new Thread(() -> exitWhenIdle(main, ctx), "sora-exit-when-idle");
                     t.setDaemon(true);
                     t.start();
@@ -63,8 +63,7 @@ public final class Application {
     private static void exitWhenIdle(Main main, CamelContext ctx) {
         SoraPipeline pipeline = ctx.getRegistry().lookupByNameAndType("soraPipeline", SoraPipeline.class);
         // only the folder can be watched for emptiness cheaply; with the S3 intake alone, idle jobs decide
-        boolean watchFolder = Boolean.parseBoolean(ctx.getPropertiesComponent().resolveProperty("sora.intake.folder.enabled")
-                .orElse("true"));
+        boolean watchFolder = new Props(ctx.getPropertiesComponent()::resolveProperty).bool("sora.intake.folder.enabled");
         int quiet = 0;
         try {
             while (quiet < 3) {

@@ -35,10 +35,10 @@ final class SandboxMode {
     static void applyIfWanted(CamelContext ctx) throws Exception {
         PropertiesComponent pc = ctx.getPropertiesComponent();
         Props p = new Props(pc::resolveProperty);
-        String[] providers = Arrays.stream(p.string("sora.providers", "yesai").split(","))
+        String[] providers = Arrays.stream(p.string("sora.providers").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toArray(String[]::new);
         String main = p.string("sora.default-provider", providers[0]);
-        String mode = p.string("sora.sandbox.enabled", "false");
+        String mode = p.string("sora.sandbox.enabled");
         boolean hasToken = p.find("sora.provider." + main + ".token").isPresent();
         if (!"true".equalsIgnoreCase(mode) && !"false".equalsIgnoreCase(mode)) {
             // "auto" once meant "simulate when no token is set": a misspelt token variable then stored sample
@@ -51,22 +51,22 @@ final class SandboxMode {
             StringBuilder where = new StringBuilder();
             for (String name : providers) {
                 where.append(where.isEmpty() ? "" : ", ").append(name).append(" at ")
-                        .append(p.string("sora.provider." + name + ".base-url", "?"));
+                        .append(p.find("sora.provider." + name + ".base-url").orElse("?"));
             }
             LOG.warn("==== LIVE MODE: {}; every submit to a real provider is paid ====", where);
             return;
         }
-        double scale = p.decimal("sora.sandbox.time-scale", 0.05);
+        double scale = p.decimal("sora.sandbox.time-scale");
         SandboxConfig cfg = new SandboxConfig()
                 .dialect(dialect(p, main))
                 .timeScale(scale)
-                .activeTaskLimit(p.integer("sora.sandbox.active-tasks", 3))
-                .queueSeconds(p.decimal("sora.sandbox.queue-seconds", 5))
-                .generationSeconds2(p.decimal("sora.sandbox.generation-seconds-2", 70))
-                .generationSecondsPro(p.decimal("sora.sandbox.generation-seconds-pro", 320))
-                .submitDelayMs(p.decimal("sora.sandbox.submit-delay-ms", 0))
-                .statusDelayMs(p.decimal("sora.sandbox.status-delay-ms", 0))
-                .port(p.integer("sora.sandbox.port", 0));
+                .activeTaskLimit(p.integer("sora.sandbox.active-tasks"))
+                .queueSeconds(p.decimal("sora.sandbox.queue-seconds"))
+                .generationSeconds2(p.decimal("sora.sandbox.generation-seconds-2"))
+                .generationSecondsPro(p.decimal("sora.sandbox.generation-seconds-pro"))
+                .submitDelayMs(p.decimal("sora.sandbox.submit-delay-ms"))
+                .statusDelayMs(p.decimal("sora.sandbox.status-delay-ms"))
+                .port(p.integer("sora.sandbox.port"));
         SandboxServer server = SandboxServer.start(cfg);
         ctx.getRegistry().bind("soraSandbox", server);
         ctx.addService(new ServiceSupport() {
@@ -84,13 +84,13 @@ final class SandboxMode {
             if (!name.equals(main)) {
                 token = cfg.getToken() + "-" + name;
                 String tariffKey = "sora.provider." + name + ".tariff";
-                server.addAccount(token, ProviderSettings.activeTasks(p.string(tariffKey, "start"), tariffKey),
+                server.addAccount(token, ProviderSettings.activeTasks(p.string(tariffKey), tariffKey),
                         dialect(p, name));
             }
             pc.addOverrideProperty("sora.provider." + name + ".base-url", server.baseUrl());
             pc.addOverrideProperty("sora.provider." + name + ".token", token);
         }
-        pc.addOverrideProperty("sora.exit-when-idle", p.string("sora.sandbox.exit-when-idle", "false"));
+        pc.addOverrideProperty("sora.exit-when-idle", p.string("sora.sandbox.exit-when-idle"));
 
         LOG.warn("==== SANDBOX MODE, asked for by sora.sandbox.enabled=true{}. Requests go to the built-in provider "
                         + "simulator at {}; its clock and our schedule run x{} ({} s of provider time pass in 1 s); "
@@ -102,22 +102,22 @@ final class SandboxMode {
 
     /** How the sandbox words a provider's /v1/videos answers: like OpenAI (default) or like a gateway. */
     private static Dialect dialect(Props p, String provider) {
-        String d = p.string("sora.sandbox.dialect." + provider, "openai");
+        String d = p.string("sora.sandbox.dialect." + provider);
         return "gateway".equalsIgnoreCase(d) ? Dialect.GATEWAY : Dialect.OPENAI;
     }
 
     /** The quick start processes the bundled examples: copy them into the inbox. */
     private static void seedExamples(Props p) throws IOException {
-        String examples = p.string("sora.sandbox.examples", "");
+        String examples = p.string("sora.sandbox.examples");
         Path dir = Path.of(examples);
         if (examples.isBlank() || !Files.isDirectory(dir)) {
             return;
         }
-        if (!p.bool("sora.intake.folder.enabled", true)) {
+        if (!p.bool("sora.intake.folder.enabled")) {
             LOG.info("the inbox folder is not read (sora.intake.folder.enabled=false): examples from {} are not copied", dir);
             return;
         }
-        Path inbox = Path.of(p.string("sora.inbox", "data/inbox"));
+        Path inbox = Path.of(p.string("sora.inbox"));
         Files.createDirectories(inbox);
         int n = 0;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.json")) {

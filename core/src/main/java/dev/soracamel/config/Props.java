@@ -40,41 +40,83 @@ public final class Props {
 
     /** The value as written, blank included (where blank means something, such as a bucket's top). */
     public Optional<String> raw(String key) {
+        known(key);
         return lookup.apply(key(key));
     }
 
     public Optional<String> find(String key) {
-        return lookup.apply(key(key)).map(String::strip).filter(s -> !s.isEmpty());
+        return raw(key).map(String::strip).filter(s -> !s.isEmpty());
     }
 
+    /** The value, else the catalog's default (blank where the default is none). */
     public String string(String key) {
+        return find(key).orElseGet(() -> fallback(key));
+    }
+
+    /**
+     * An option whose default the catalog only describes, being computed from other options or the
+     * environment: the caller computes it. Any other option's default is the catalog's alone.
+     */
+    public String string(String key, String derived) {
+        SoraOptions.Option o = known(key);
+        if (o != null && !o.derived()) {
+            throw new IllegalArgumentException(key + " has its default in the option catalog (SoraOptions): read it "
+                    + "without one");
+        }
+        return find(key).orElse(derived);
+    }
+
+    /** The value; there is no default to fall back on. */
+    public String required(String key) {
         return find(key).orElseThrow(() -> new IllegalStateException("missing property " + key(key)));
     }
 
-    public String string(String key, String def) {
-        return find(key).orElse(def);
+    public int integer(String key) {
+        return parse(key(key), value(key), Integer::parseInt);
     }
 
-    public int integer(String key, int def) {
-        return find(key).map(v -> parse(key(key), v, Integer::parseInt)).orElse(def);
+    public long longValue(String key) {
+        return parse(key(key), value(key), Long::parseLong);
     }
 
-    public long longValue(String key, long def) {
-        return find(key).map(v -> parse(key(key), v, Long::parseLong)).orElse(def);
+    public double decimal(String key) {
+        return parse(key(key), value(key), Double::parseDouble);
     }
 
-    public double decimal(String key, double def) {
-        return find(key).map(v -> parse(key(key), v, Double::parseDouble)).orElse(def);
-    }
-
-    public boolean bool(String key, boolean def) {
-        return find(key).map(Boolean::parseBoolean).orElse(def);
+    public boolean bool(String key) {
+        return Boolean.parseBoolean(value(key));
     }
 
     /** Durations are written as Camel writes them: 500ms, 20s, 5m, 1h30m, or plain milliseconds. */
-    public Duration duration(String key, String def) {
-        String v = find(key).orElse(def);
-        return Duration.ofMillis(parse(key(key), v, TimeUtils::toMilliSeconds));
+    public Duration duration(String key) {
+        return Duration.ofMillis(parse(key(key), value(key), TimeUtils::toMilliSeconds));
+    }
+
+    /** A value that must be there: set, or a non-blank default in the catalog. */
+    private String value(String key) {
+        String v = string(key);
+        if (v.isEmpty()) {
+            throw new IllegalStateException("missing property " + key(key));
+        }
+        return v;
+    }
+
+    private String fallback(String key) {
+        SoraOptions.Option o = known(key);
+        if (o == null) {
+            return "";
+        }
+        return switch (o.kind()) {
+            case VALUE -> o.value();
+            case REQUIRED -> throw new IllegalStateException("missing property " + key(key));
+            case DERIVED -> throw new IllegalArgumentException(key + "'s default is derived (" + o.value()
+                    + "): read it with string(key, derived)");
+        };
+    }
+
+    /** The catalog's option of a {@code sora.*} key; code reading a key the catalog does not know fails at once. */
+    private static SoraOptions.Option known(String key) {
+        return key.startsWith(DEFAULT_PIPELINE + ".") ? SoraOptions.get(key) : null;
     }
 
     private static <T> T parse(String key, String value, Function<String, T> parser) {

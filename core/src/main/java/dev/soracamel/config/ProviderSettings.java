@@ -36,22 +36,22 @@ public record ProviderSettings(
     /** The instance's settings; where a key is not set, its type's default (a type without one requires the key). */
     public static ProviderSettings read(Props p, String name, ProviderTypes types) {
         String k = "sora.provider." + name + ".";
-        ProviderType type = types.find(name, p.string(k + "type", "yesai"));
+        ProviderType type = types.find(name, p.string(k + "type"));
         String baseUrl = type.defaultBaseUrl();
         return new ProviderSettings(
                 name,
                 type.name(),
-                URI.create(baseUrl != null ? p.string(k + "base-url", baseUrl) : p.string(k + "base-url")),
-                p.string(k + "token", ""),
-                activeTasks(p.string(k + "tariff", "start"), k + "tariff"),
-                p.duration(k + "submit-spacing", "1s"),
-                p.duration(k + "status-spacing", "1s"),
-                p.duration(k + "poll-interval", "20s"),
-                p.integer(k + "max-status-checks", 60),
-                p.integer(k + "max-timeout-resubmits", 2),
+                URI.create(baseUrl != null ? p.string(k + "base-url", baseUrl) : p.required(k + "base-url")),
+                p.string(k + "token"),
+                activeTasks(p.string(k + "tariff"), k + "tariff"),
+                p.duration(k + "submit-spacing"),
+                p.duration(k + "status-spacing"),
+                p.duration(k + "poll-interval"),
+                p.integer(k + "max-status-checks"),
+                p.integer(k + "max-timeout-resubmits"),
                 p.string(k + "catalog", type.defaultCatalog()),
-                p.duration(k + "connect-timeout", "10s"),
-                p.duration(k + "response-timeout", "60s"),
+                p.duration(k + "connect-timeout"),
+                p.duration(k + "response-timeout"),
                 // the account's slots and gates are shared by whatever names the same account: every node of a
                 // pipeline, and another pipeline that says so
                 p.string(k + "account", p.pipeline() + "." + name));

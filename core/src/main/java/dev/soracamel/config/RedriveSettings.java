@@ -16,11 +16,11 @@ public record RedriveSettings(boolean folderEnabled, int pollDelayMs, int readLo
 
     public static RedriveSettings read(Props p) {
         return new RedriveSettings(
-                p.bool("sora.redrive.folder.enabled", true),
-                p.integer("sora.redrive.folder.poll-delay-ms", 1000),
-                p.integer("sora.redrive.folder.read-lock-check-interval-ms", 500),
-                p.integer("sora.redrive.folder.read-lock-min-age-ms", 1000),
-                p.integer("sora.redrive.folder.max-files-per-poll", 20),
-                Math.max(1, p.integer("sora.redrive.folder.max-file-bytes", 4096)));
+                p.bool("sora.redrive.folder.enabled"),
+                p.integer("sora.redrive.folder.poll-delay-ms"),
+                p.integer("sora.redrive.folder.read-lock-check-interval-ms"),
+                p.integer("sora.redrive.folder.read-lock-min-age-ms"),
+                p.integer("sora.redrive.folder.max-files-per-poll"),
+                Math.max(1, p.integer("sora.redrive.folder.max-file-bytes")));
     }
 }

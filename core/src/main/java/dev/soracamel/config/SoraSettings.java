@@ -11,7 +11,7 @@ import dev.soracamel.provider.ProviderTypes;
 
 /**
  * Everything the beans need from a pipeline's properties ({@code sora.*} for the default pipeline), read
- * once at start. The property names and defaults are documented in {@code config/application.properties}.
+ * once at start. The options, their defaults and descriptions are in {@link SoraOptions} (docs/OPTIONS.md).
  */
 public record SoraSettings(
         String pipeline,
@@ -82,7 +82,7 @@ public record SoraSettings(
 
     public static SoraSettings read(Props p, ProviderTypes types) {
         Map<String, ProviderSettings> providers = new LinkedHashMap<>();
-        List<String> names = Arrays.stream(p.string("sora.providers", "yesai").split(","))
+        List<String> names = Arrays.stream(p.string("sora.providers").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
         for (String name : names) {
             providers.put(name, ProviderSettings.read(p, name, types));
@@ -92,63 +92,63 @@ public record SoraSettings(
             throw new IllegalStateException("sora.default-provider '" + defaultProvider
                     + "' is not one of sora.providers " + names);
         }
-        double scale = p.decimal("sora.time-scale", 1.0);
+        double scale = p.decimal("sora.time-scale");
         if (!(scale > 0 && scale <= 1)) {
             throw new IllegalStateException("sora.time-scale must be in (0, 1], not " + scale);
         }
         return new SoraSettings(
                 p.pipeline(),
-                folder(p, "sora.inbox", "data/inbox"),
-                folder(p, "sora.archive", "data/archive"),
-                folder(p, "sora.work", "data/work"),
-                folder(p, "sora.outbox", "data/outbox"),
-                folder(p, "sora.dead-letter.folder", "data/dead-letter"),
+                folder(p, "sora.inbox"),
+                folder(p, "sora.archive"),
+                folder(p, "sora.work"),
+                folder(p, "sora.outbox"),
+                folder(p, "sora.dead-letter.folder"),
                 scale,
                 defaultProvider,
                 providers,
-                p.integer("sora.submit.max-retries", 10),
-                p.duration("sora.retry.initial-backoff", "2s"),
-                p.duration("sora.retry.max-backoff", "5m"),
-                p.string("sora.pause.recheck-cron", "0 * * * * ?"),
-                p.string("sora.submit.window.open-cron", ""),
-                p.string("sora.submit.window.close-cron", ""),
+                p.integer("sora.submit.max-retries"),
+                p.duration("sora.retry.initial-backoff"),
+                p.duration("sora.retry.max-backoff"),
+                p.string("sora.pause.recheck-cron"),
+                p.string("sora.submit.window.open-cron"),
+                p.string("sora.submit.window.close-cron"),
                 p.string("sora.time-zone", java.util.TimeZone.getDefault().getID()),
-                p.bool("sora.submit.resubmit-on-unknown-outcome", false),
+                p.bool("sora.submit.resubmit-on-unknown-outcome"),
                 // false: every task's first check at the provider's minimum, then its interval (see StatusSchedule)
-                p.bool("sora.status.learn", true),
-                p.bool("sora.validation.check-image", true),
-                p.duration("sora.validation.image-timeout", "10s"),
-                p.longValue("sora.validation.image-max-bytes", 5L * 1024 * 1024),
-                p.integer("sora.validation.image-max-side", 2000),
+                p.bool("sora.status.learn"),
+                p.bool("sora.validation.check-image"),
+                p.duration("sora.validation.image-timeout"),
+                p.longValue("sora.validation.image-max-bytes"),
+                p.integer("sora.validation.image-max-side"),
                 // none: only public addresses are fetched (see AddressPolicy)
-                p.string("sora.validation.image-allow", ""),
-                p.integer("sora.validation.image-max-concurrent", 4),
-                p.duration("sora.download.link-lifetime", "60m"),
-                p.integer("sora.download.attempts", 5),
-                p.duration("sora.download.timeout", "30m"),
-                p.longValue("sora.download.max-bytes", 4L * 1024 * 1024 * 1024),
-                p.longValue("sora.intake.max-file-bytes", 1024 * 1024),
-                Duration.ofDays(p.integer("sora.retention.archive-days", 30)),
-                Duration.ofDays(p.integer("sora.retention.dead-letter-days", 90)),
-                Duration.ofDays(p.integer("sora.retention.job-days", 0)),
-                p.duration("sora.repository.claim-lease", "5s"),
-                p.duration("sora.repository.step-lease", "10m"),
-                Duration.ofMillis(p.integer("sora.store.retry-delay-ms", 2000)),
-                p.duration("sora.store.outage.max-retry-delay", "5m"),
-                p.duration("sora.store.outage.give-up-after", "6h"),
-                new Lookup(p.bool("sora.submit.lookup.enabled", true),
-                        p.duration("sora.submit.lookup.first-delay", "10s"),
-                        Math.max(1, Math.min(100, p.integer("sora.submit.lookup.page-size", 100))),
-                        Math.max(1, p.integer("sora.submit.lookup.max-pages", 5)),
-                        Math.max(0, p.integer("sora.submit.lookup.max-failures", 5))));
+                p.string("sora.validation.image-allow"),
+                p.integer("sora.validation.image-max-concurrent"),
+                p.duration("sora.download.link-lifetime"),
+                p.integer("sora.download.attempts"),
+                p.duration("sora.download.timeout"),
+                p.longValue("sora.download.max-bytes"),
+                p.longValue("sora.intake.max-file-bytes"),
+                Duration.ofDays(p.integer("sora.retention.archive-days")),
+                Duration.ofDays(p.integer("sora.retention.dead-letter-days")),
+                Duration.ofDays(p.integer("sora.retention.job-days")),
+                p.duration("sora.repository.claim-lease"),
+                p.duration("sora.repository.step-lease"),
+                Duration.ofMillis(p.integer("sora.store.retry-delay-ms")),
+                p.duration("sora.store.outage.max-retry-delay"),
+                p.duration("sora.store.outage.give-up-after"),
+                new Lookup(p.bool("sora.submit.lookup.enabled"),
+                        p.duration("sora.submit.lookup.first-delay"),
+                        Math.max(1, Math.min(100, p.integer("sora.submit.lookup.page-size"))),
+                        Math.max(1, p.integer("sora.submit.lookup.max-pages")),
+                        Math.max(0, p.integer("sora.submit.lookup.max-failures"))));
     }
 
     /**
      * Absolute, also when the default is used (an embedded pipeline may set none): Camel's file "move" reads a
      * relative archive path under the inbox.
      */
-    private static Path folder(Props p, String key, String def) {
-        return Path.of(p.string(key, def)).toAbsolutePath().normalize();
+    private static Path folder(Props p, String key) {
+        return Path.of(p.string(key)).toAbsolutePath().normalize();
     }
 
     /**

@@ -11,15 +11,15 @@ public final class JobRepositories {
     }
 
     public static JobRepository open(Props p, SoraSettings s, ObjectMapper json) {
-        String type = p.string("sora.repository.type", "file");
+        String type = p.string("sora.repository.type");
         return switch (type) {
             case "file" -> new FileJobRepository(s.work(), json);
             // named only here: a host on the file repository never loads the optional PostgreSQL classes
             case "postgresql" -> PgJobRepository.open(
-                    p.string("sora.repository.url", "jdbc:postgresql://127.0.0.1:5432/sora"),
-                    p.string("sora.repository.user", "sora"),
-                    p.string("sora.repository.password", ""),
-                    p.integer("sora.repository.pool-size", 5),
+                    p.string("sora.repository.url"),
+                    p.string("sora.repository.user"),
+                    p.string("sora.repository.password"),
+                    p.integer("sora.repository.pool-size"),
                     s.pipeline(), json);
             default -> throw new IllegalStateException(p.key("sora.repository.type") + " is '" + type
                     + "'; it is file (one node) or postgresql (several nodes)");

@@ -68,12 +68,11 @@ public class OpsApi {
      */
     public record Settings(Duration refresh, int pageSize, int pageMax, int chunkBytes, int customers) {
 
-        /** Read from {@code sora.ops.*}; their defaults are written in config/application.properties alone. */
+        /** Read from {@code sora.ops.*}, with the option catalog's defaults. */
         public static Settings read(Props p) {
-            Settings s = new Settings(p.duration("sora.ops.refresh", p.string("sora.ops.refresh")),
-                    Integer.parseInt(p.string("sora.ops.page-size")), Integer.parseInt(p.string("sora.ops.page-max")),
-                    Integer.parseInt(p.string("sora.ops.video-chunk-bytes")),
-                    Integer.parseInt(p.string("sora.ops.spend-customers")));
+            Settings s = new Settings(p.duration("sora.ops.refresh"), p.integer("sora.ops.page-size"),
+                    p.integer("sora.ops.page-max"), p.integer("sora.ops.video-chunk-bytes"),
+                    p.integer("sora.ops.spend-customers"));
             if (s.pageMax < 1 || s.pageMax > 100 || s.pageSize < 1 || s.pageSize > s.pageMax) {
                 throw new IllegalStateException(p.key("sora.ops.page-size") + " and " + p.key("sora.ops.page-max")
                         + " must satisfy 1 <= page-size <= page-max <= 100");

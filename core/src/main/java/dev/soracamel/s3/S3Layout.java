@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.soracamel.config.Props;
+import dev.soracamel.config.SoraOptions;
 
 /**
  * Where the pipeline's S3 objects live: the intake prefix and its processed prefix, the videos' prefix,
@@ -39,21 +40,21 @@ public record S3Layout(
      */
     public static S3Layout read(Props p, String storeEndpoint, String deadLetterEndpoint) {
         S3Layout layout = new S3Layout(
-                p.bool("sora.intake.s3.enabled", false),
-                p.string("sora.intake.s3.bucket", ""),
-                prefix(p, INTAKE_PREFIX, "inbox/"),
-                prefix(p, PROCESSED_PREFIX, "processed/"),
+                p.bool("sora.intake.s3.enabled"),
+                p.string("sora.intake.s3.bucket"),
+                prefix(p, INTAKE_PREFIX),
+                prefix(p, PROCESSED_PREFIX),
                 bucketOf(storeEndpoint),
-                prefix(p, STORE_PREFIX, "videos/"),
+                prefix(p, STORE_PREFIX),
                 bucketOf(deadLetterEndpoint),
-                prefix(p, DEAD_LETTER_PREFIX, "dead-letter/"));
+                prefix(p, DEAD_LETTER_PREFIX));
         layout.check(p);
         return layout;
     }
 
     /** A blank prefix is the bucket's top (unlike other properties, where blank means the default). */
-    private static String prefix(Props p, String key, String def) {
-        return S3Settings.prefix(p.raw(key).orElse(def));
+    private static String prefix(Props p, String key) {
+        return S3Settings.prefix(p.raw(key).orElseGet(() -> SoraOptions.get(key).value()));
     }
 
     private void check(Props p) {
@@ -80,7 +81,7 @@ public record S3Layout(
             overlap(problems, DEAD_LETTER_PREFIX, deadLetterPrefix);
         }
         // each object of a poll holds a connection until it is handled; uploads and checks need a few more
-        int perPoll = p.integer("sora.intake.s3.max-objects-per-poll", 10);
+        int perPoll = p.integer("sora.intake.s3.max-objects-per-poll");
         int connections = S3Settings.maxConnections(p);
         if (perPoll < 1 || perPoll > connections - SPARE_CONNECTIONS) {
             problems.add("sora.intake.s3.max-objects-per-poll must be 1 to " + (connections - SPARE_CONNECTIONS)

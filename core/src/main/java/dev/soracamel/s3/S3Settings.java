@@ -29,14 +29,14 @@ public record S3Settings(
         int maxConnections) {
 
     public static S3Settings read(Props p) {
-        return new S3Settings(p.string("sora.s3.region", "us-east-1"), p.string("sora.s3.endpoint-override", ""),
-                p.bool("sora.s3.force-path-style", false), p.string("sora.s3.access-key", ""),
-                p.string("sora.s3.secret-key", ""), p.string("sora.s3.checksums", "when-supported").toLowerCase(Locale.ROOT),
+        return new S3Settings(p.string("sora.s3.region"), p.string("sora.s3.endpoint-override"),
+                p.bool("sora.s3.force-path-style"), p.string("sora.s3.access-key"),
+                p.string("sora.s3.secret-key"), p.string("sora.s3.checksums").toLowerCase(Locale.ROOT),
                 maxConnections(p));
     }
 
     static int maxConnections(Props p) {
-        return p.integer("sora.s3.max-connections", 50);
+        return p.integer("sora.s3.max-connections");
     }
 
     /** Fails with the property to fix when the settings cannot build a client. */

@@ -36,14 +36,14 @@ public record SpendSettings(
     }
 
     public static SpendSettings read(Props p, String defaultZone) {
-        List<String> prices = Arrays.stream(p.string("sora.prices", "classpath:dev/soracamel/prices.yaml").split(","))
+        List<String> prices = Arrays.stream(p.string("sora.prices").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();
-        String unpriced = p.string("sora.prices.unpriced", "refuse").toLowerCase(Locale.ROOT);
+        String unpriced = p.string("sora.prices.unpriced").toLowerCase(Locale.ROOT);
         if (!unpriced.equals("refuse") && !unpriced.equals("allow")) {
             throw new IllegalStateException(p.key("sora.prices.unpriced") + " must be refuse or allow, not '"
                     + unpriced + "'");
         }
-        String over = p.string("sora.budget.over", "wait").toLowerCase(Locale.ROOT);
+        String over = p.string("sora.budget.over").toLowerCase(Locale.ROOT);
         if (!over.equals("wait") && !over.equals("dead-letter")) {
             throw new IllegalStateException(p.key("sora.budget.over") + " must be wait or dead-letter, not '"
                     + over + "'");
