@@ -2,8 +2,6 @@ package dev.soracamel.component;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -11,6 +9,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.soracamel.docs.GeneratedSection;
 
 /**
  * The README's option table of the {@code sora:} component, rendered from the component JSON that
@@ -69,25 +68,15 @@ final class SoraOptionsTable {
         }
     }
 
+    static final GeneratedSection SECTION = new GeneratedSection(BEGIN, END);
+
     /** The table as it stands between the markers of a README, or null when the README has none. */
     static String current(String readme) {
-        int from = readme.indexOf(BEGIN);
-        int to = readme.indexOf(END);
-        if (from < 0 || to < from) {
-            return null;
-        }
-        return readme.substring(from + BEGIN.length(), to).strip() + "\n";
+        return SECTION.current(readme);
     }
 
     /** Rewrites the table between the README's markers. */
     static void write(Path readme) throws IOException {
-        String text = Files.readString(readme, StandardCharsets.UTF_8);
-        int from = text.indexOf(BEGIN);
-        int to = text.indexOf(END);
-        if (from < 0 || to < from) {
-            throw new IllegalStateException(readme + " has no " + BEGIN + " ... " + END + " markers");
-        }
-        Files.writeString(readme, text.substring(0, from + BEGIN.length()) + "\n" + render() + text.substring(to),
-                StandardCharsets.UTF_8);
+        SECTION.write(readme, render());
     }
 }
