@@ -10,7 +10,9 @@ import org.apache.camel.util.TimeUtils;
  * Typed reads of a pipeline's properties; a missing required key fails with its name. Keys are written as
  * documented, {@code sora.inbox}; a pipeline named other than {@code sora} reads them under its own name
  * ({@code promo.inbox} for a pipeline named {@code promo}), so two pipelines in one context never share a
- * setting by accident.
+ * setting by accident. A key that is not set reads as its default in {@link SoraOptions}, the one place a
+ * default is written; a {@code sora.*} key the catalog does not know fails at once, so a misspelt read
+ * cannot fall back on a default nobody documented.
  */
 public final class Props {
 
