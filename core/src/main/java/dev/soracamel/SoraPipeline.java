@@ -311,7 +311,7 @@ public final class SoraPipeline {
         }
         // decided now, not at install: the consumers of routes known at start exist once the context has started
         for (String event : Outlets.of(ctx, name()).seal()) {
-            routes.outlet(event, Outlets.endpoint(name(), event));
+            routes.outlet(event, Outlets.sendTo(name(), event));
         }
         for (PipelineRoutes.Instance r : routes.instances()) {
             Map<String, Object> params = new LinkedHashMap<>(r.params());

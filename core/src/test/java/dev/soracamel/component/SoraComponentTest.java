@@ -155,7 +155,7 @@ class SoraComponentTest {
         assertThat(meta.path("requestId").asText()).isEqualTo("s1");
         assertThat(Files.exists(dir.resolve("outbox/shop-1/s1.mp4"))).as("the consumer took it, not the folder")
                 .isFalse();
-        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored");
+        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored?block=false");
     }
 
     @Test
@@ -176,6 +176,25 @@ class SoraComponentTest {
 
         assertThat(seenWhileFailing).hasSize(5).doesNotContain(JobState.STORED);
         assertThat(calls.get()).as("5 failures, then the video and its metadata").isEqualTo(7);
+        assertThat(sandbox.stats("sandbox-token").tasksCreated()).isEqualTo(1);
+    }
+
+    @Test
+    void a_stopped_consumer_route_keeps_the_job_waiting_without_holding_a_delivery_thread() throws Exception {
+        RouteBuilder.addRoutes(ctx, rb -> rb.from("sora:alpha?event=stored").routeId("host-paused").to("mock:kept"));
+        ctx.start();
+        ctx.getRouteController().stopRoute("host-paused");
+
+        ctx.createProducerTemplate().requestBody("sora:alpha", REQUEST.formatted("w1"));
+        // direct: would block each try for 30 s waiting for a consumer; the store fails at once instead and the job
+        // waits for the next try, its video kept
+        await(() -> alpha().board().find("w1").map(j -> j.storeFailingSince != null).orElse(false), Duration.ofSeconds(20));
+        assertThat(state("w1")).isEqualTo(JobState.STORING);
+
+        ctx.getRouteController().startRoute("host-paused");
+        await(() -> state("w1") == JobState.STORED, Duration.ofSeconds(30));
+        assertThat(ctx.getEndpoint("mock:kept", org.apache.camel.component.mock.MockEndpoint.class).getReceivedCounter())
+                .isEqualTo(2);
         assertThat(sandbox.stats("sandbox-token").tasksCreated()).isEqualTo(1);
     }
 
@@ -230,7 +249,7 @@ class SoraComponentTest {
         ctx.getPropertiesComponent().setInitialProperties(p);
         RouteBuilder.addRoutes(ctx, rb -> rb.from("sora:alpha?event=stored").routeId("host-stored").to("log:x"));
         ctx.start();
-        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored");
+        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored?block=false");
     }
 
     @Test
@@ -239,7 +258,7 @@ class SoraComponentTest {
         List<String> parts = new CopyOnWriteArrayList<>();
         RouteBuilder.addRoutes(ctx, rb -> rb.from("sora:alpha?event=stored").routeId("host-late")
                 .process(e -> parts.add(e.getMessage().getHeader(SoraConstants.PART, String.class))));
-        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored");
+        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored?block=false");
 
         ctx.createProducerTemplate().requestBody("sora:alpha", REQUEST.formatted("late1"));
         await(() -> state("late1") == JobState.STORED, Duration.ofSeconds(30));
