@@ -90,7 +90,8 @@ public final class Application {
                     + ") cannot be read");
             return null;
         }
-        return SETTINGS + ",file:" + path;
+        // the first location that has a key wins
+        return "file:" + path + "," + SETTINGS;
     }
 
     /**
