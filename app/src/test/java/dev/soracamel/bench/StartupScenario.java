@@ -161,7 +161,7 @@ final class StartupScenario {
         }
         List<Double> launcherFirst = new ArrayList<>();
         List<Double> launcherCds = new ArrayList<>();
-        String launcherNote = launcherCds(env, Math.min(runs, 3), launcherFirst, launcherCds);
+        String launcherNote = launcherCds(env, runs, launcherFirst, launcherCds);
         List<Double> cds = new ArrayList<>();
         List<Double> cdsC1 = new ArrayList<>();
         String cdsNote = appCds(env, Math.min(runs, 3), cds, cdsC1);
