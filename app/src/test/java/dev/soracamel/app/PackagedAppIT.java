@@ -74,6 +74,25 @@ class PackagedAppIT {
     }
 
     @Test
+    void itReadsTheSettingsFileItIsGiven() throws Exception {
+        Path dir = work.resolve("settings-file");
+        Files.createDirectories(dir);
+        // the shipped copy with one value an operator got wrong: the refusal proves the file was read
+        Path settings = dir.resolve("application.properties");
+        Files.writeString(settings, Files.readString(home.resolve("config/application.properties"))
+                + "\nsora.sandbox.enabled = maybe\n");
+        Map<String, String> env = env(dir, "");
+        env.put("SORA_CONFIG", settings.toString());
+        Run app = Run.start(List.of(home.resolve("bin/sora-camel").toString()), work, env, dir.resolve("app"));
+        try {
+            assertThat(app.waitExit(30)).as("exit code; stdout: %s", app.stdout()).isNotNull().isNotZero();
+            assertThat(app.stderr()).contains("sora.sandbox.enabled=maybe");
+        } finally {
+            app.stop();
+        }
+    }
+
+    @Test
     void inTheSandboxItStoresTheExampleAndExits() throws Exception {
         Path dir = work.resolve("sandbox");
         Path examples = dir.resolve("examples");
