@@ -52,7 +52,9 @@ class CamelMainHostTest {
         // a shrunk provider schedule: refused unless the provider is on loopback
         main.addOverrideProperty("orders.time-scale", String.valueOf(SCALE));
         main.addOverrideProperty("orders.tick-ms", "5");
+        // the pipeline's own folders too (work, and the dead-letter folder its redrive reads): none outside target/
         main.addOverrideProperty("orders.work", dir.resolve("work").toString());
+        main.addOverrideProperty("orders.dead-letter.folder", dir.resolve("dead-letter").toString());
         for (String folder : new String[] {"requests", "answers", "videos", "rejects"}) {
             main.addOverrideProperty("host." + folder, dir.resolve(folder).toString());
         }
