@@ -70,6 +70,7 @@ class SpringBootHostTest {
         for (String folder : new String[] {"requests", "videos", "rejects"}) {
             registry.add("host." + folder, () -> dir.resolve(folder).toString());
         }
+        // the application.yml keeps a standalone run alive; here the test's end is the run's end
         registry.add("camel.main.run-controller", () -> "false");
     }
 
@@ -116,6 +117,13 @@ class SpringBootHostTest {
         await(() -> Files.exists(video) && Files.exists(dir.resolve("videos/shop-1/good-1.json")),
                 Duration.ofSeconds(25));
         assertThat(ftyp(video)).isEqualTo("ftyp");
+
+        // the host's file route: the same request again is a duplicate, answered without a second task
+        Files.createDirectories(dir.resolve("requests"));
+        Path tmp = dir.resolve("again.tmp");
+        Files.writeString(tmp, REQUEST.formatted("good-1", 10));
+        Files.move(tmp, dir.resolve("requests/again.json"));
+        await(() -> Files.exists(dir.resolve("requests/.done/again.json")), Duration.ofSeconds(10));
         assertThat(sandbox.stats().tasksCreated()).as("paid once, for the one good request").isEqualTo(1);
         assertThat(dir.resolve("rejects")).as("a rejected request is answered, not dead-lettered").doesNotExist();
     }
