@@ -68,6 +68,8 @@ class CamelMainHostTest {
         p.put("orders.intake.folder.enabled", "false");
         p.put("orders.store.endpoint", "file:" + dir.resolve("videos"));
         p.put("orders.dead-letter.endpoint", "file:" + dir.resolve("rejects"));
+        // the redrive files are looked for in the dead-letter folder: under the test's own, not the module's data/
+        p.put("orders.dead-letter.folder", dir.resolve("rejects").toString());
         p.put("orders.tick-ms", "5");
         main = new Main();
         main.setInitialProperties(p);

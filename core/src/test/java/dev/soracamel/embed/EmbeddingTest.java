@@ -229,6 +229,16 @@ class EmbeddingTest {
         assertThat(rejected(dir.resolve("host-rejects"), "broken", ".error.json")).isNull();
     }
 
+    @Test
+    void a_host_pipeline_without_a_token_is_told_its_own_key_not_the_standalone_runs_variables() {
+        Properties p = alpha();
+        p.remove("alpha.provider.yesai.token");
+        ctx.getPropertiesComponent().setInitialProperties(p);
+        assertThatThrownBy(() -> SoraPipeline.install(ctx, SoraPipeline.Options.named("alpha")))
+                .hasMessageContaining("provider yesai has no API token: set alpha.provider.yesai.token")
+                .hasMessageNotContaining("SORA_");
+    }
+
     /** A rejection's dead letter: {@code <id>~<digest><suffix>} (".json" means the original, not the reason). */
     static Path rejected(Path folder, String id, String suffix) {
         if (!Files.isDirectory(folder)) {
