@@ -13,7 +13,7 @@ public class OrdersRoutes extends RouteBuilder {
     @Override
     public void configure() {
         // one request (a JSON object) per file; the answer says accepted, duplicate or rejected with a code
-        from("file:{{host.requests}}?include=.*\\.json&move=.done&moveFailed=.failed").routeId("orders-requests")
+        from("file:{{host.requests}}?include=.*\\.json&readLock=changed&filterFile=RAW(${file:size} <= 1048576)&move=.done&moveFailed=.failed").routeId("orders-requests")
                 .convertBodyTo(String.class)
                 .to("sora:orders")
                 .log("request ${header.SoraJobId}: ${header.SoraOutcome} ${header.SoraCode}");
