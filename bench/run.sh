@@ -19,13 +19,20 @@ mkdir -p target/bench
 echo "bench: building (mvn package -DskipTests)"
 # absolute output paths: every module of the reactor writes them, the app module last
 mvn -q -B -ntp -DskipTests -pl app -am package dependency:build-classpath -Dmdep.outputFile="$PWD/target/bench/cp-test.txt" >/dev/null
-mvn -q -B -ntp -DskipTests -pl app -am package dependency:build-classpath -Dmdep.includeScope=runtime \
-  -Dmdep.outputFile="$PWD/target/bench/cp-runtime.txt" >/dev/null
 
-# the pipeline runs from its jar, as deployed (an AppCDS archive, tried in the start-up scenario, needs jars)
-APP_JAR=$(ls "$PWD"/app/target/sora-camel-app-*.jar | grep -v -e sources -e javadoc | sed -n 1p)
-APP_CP="$APP_JAR:$(cat target/bench/cp-runtime.txt)"
+# the pipeline runs as shipped: the packaged app unpacked, every jar of its lib/ in the order bin/sora-camel puts
+# them (an AppCDS archive, tried in the start-up scenario, needs the same jars in the same order)
+DIST_TGZ=$(ls "$PWD"/app/target/sora-camel-*.tar.gz | sed -n 1p)
+rm -rf target/bench/dist
+mkdir -p target/bench/dist
+tar xzf "$DIST_TGZ" -C target/bench/dist
+APP_CP=
+for jar in "$PWD"/target/bench/dist/sora-camel-*/lib/*.jar; do
+  APP_CP=${APP_CP:+$APP_CP:}$jar
+done
 BENCH_CP="$PWD/app/target/test-classes:$PWD/app/target/classes:$(cat target/bench/cp-test.txt)"
 
-exec java -Xmx1g -Dsun.net.httpserver.nodelay=true -Dbench.appcp="$APP_CP" -cp "$BENCH_CP" \
+DIST=$(ls -d "$PWD"/target/bench/dist/sora-camel-* | sed -n 1p)
+
+exec java -Xmx1g -Dsun.net.httpserver.nodelay=true -Dbench.appcp="$APP_CP" -Dbench.dist="$DIST" -cp "$BENCH_CP" \
   dev.soracamel.bench.BenchMain "$@"

@@ -41,6 +41,15 @@ public final class Outlets {
         return "direct:" + pipeline + "-out-" + event;
     }
 
+    /**
+     * What the store or dead-letter route sends to: the same endpoint, but a stopped consumer route fails the send at
+     * once instead of blocking a delivery thread for direct:'s 30 s. The job then waits in STORING and is stored
+     * again later, as in a storage outage, while the download threads keep serving links that expire.
+     */
+    public static String sendTo(String pipeline, String event) {
+        return endpoint(pipeline, event) + "?block=false";
+    }
+
     /** Set at install: an endpoint written in the properties must not be silently replaced by a consumer. */
     synchronized void configured(boolean store, boolean deadLetter) {
         this.storeConfigured = store;

@@ -160,11 +160,13 @@ public final class SoraPipeline {
         SoraSettings s = SoraSettings.read(props, types);
         for (ProviderSettings p : s.providers().values()) {
             if (!p.hasToken()) {
+                // the environment variables and the simulator switch belong to the standalone run's settings; a host's
+                // pipeline names only its own key
                 throw new IllegalStateException("provider " + p.name() + " has no API token: set "
-                        + props.key("sora.provider." + p.name() + ".token") + " (the shipped configuration reads it "
-                        + "from SORA_" + p.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_TOKEN), or ask "
-                        + "for the built-in simulator, where nothing is paid: sora.sandbox.enabled=true "
-                        + "(SORA_SANDBOX_ENABLED=true)");
+                        + props.key("sora.provider." + p.name() + ".token") + (!Props.DEFAULT_PIPELINE.equals(name) ? ""
+                        : " (the shipped configuration reads it from SORA_"
+                        + p.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_') + "_TOKEN), or ask for the "
+                        + "built-in simulator, where nothing is paid: sora.sandbox.enabled=true (SORA_SANDBOX_ENABLED=true)"));
             }
             if (s.timeScale() != 1.0 && !p.isLoopback()) {
                 // A shrunk schedule against a real provider would break its limits.
@@ -311,7 +313,7 @@ public final class SoraPipeline {
         }
         // decided now, not at install: the consumers of routes known at start exist once the context has started
         for (String event : Outlets.of(ctx, name()).seal()) {
-            routes.outlet(event, Outlets.endpoint(name(), event));
+            routes.outlet(event, Outlets.sendTo(name(), event));
         }
         for (PipelineRoutes.Instance r : routes.instances()) {
             Map<String, Object> params = new LinkedHashMap<>(r.params());

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import dev.soracamel.config.Props;
+import dev.soracamel.config.SoraOptions;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.s3.S3Layout;
@@ -20,14 +21,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the pipeline standalone with Camel Main: routes from {@code routes/*.yaml}, settings from
- * {@code config/application.properties} (in the jar under {@code dev/soracamel/app/}, not at its root). With {@code sora.exit-when-idle=true} (the sandbox quick start) it stops
- * once the inbox is empty and every job is stored or dead-lettered, and says where they went.
+ * {@code config/application.properties} (in the jar under {@code dev/soracamel/app/}, not at its root), read over by
+ * the file named in {@code -Dsora.config} when given (the packaged app's launcher names its editable copy). With
+ * {@code sora.exit-when-idle=true} (the sandbox quick start) it stops once the inbox is empty and every job is stored
+ * or dead-lettered, and says where they went. A start that fails says why in one line on stderr and exits with 1.
  */
 public final class Application {
 
     /** The standalone run's settings and logging, kept off the jar's root so that a host embedding it never reads them. */
     static final String SETTINGS = "classpath:dev/soracamel/app/application.properties";
     static final String LOGGING = "dev/soracamel/app/log4j2.properties";
+    /**
+     * A settings file of the operator's, read after the jar's: what it sets wins, what it leaves out keeps the
+     * default, so an edited copy of an older release still starts.
+     */
+    static final String SETTINGS_FILE = "sora.config";
 
     static {
         // before the first logger: a -Dlog4j2.configurationFile of the operator's wins
@@ -42,9 +50,13 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
+        String settings = settingsLocations();
+        if (settings == null) {
+            System.exit(1);
+        }
         // the one configuration class named, not found by scanning the package: the scan cost a quarter second of start-up
         Main main = new Main();
-        main.setDefaultPropertyPlaceholderLocation(SETTINGS);
+        main.setDefaultPropertyPlaceholderLocation(settings);
         main.configure().addConfiguration(SoraConfiguration.class);
         main.addMainListener(new MainListenerSupport() {
             @Override
@@ -57,7 +69,48 @@ public final class Application {
                 }
             }
         });
-        main.run(args);
+        try {
+            main.run(args);
+        } catch (Exception e) {
+            cannotStart(e);
+            // Camel's shutdown hook would otherwise report the exit as a SIGTERM
+            main.completed();
+            System.exit(1);
+        }
+    }
+
+    /** The jar's settings, then the operator's file if one is named; null (and a line on stderr) if it is missing. */
+    static String settingsLocations() {
+        String file = System.getProperty(SETTINGS_FILE, "").strip();
+        if (file.isEmpty()) {
+            return SETTINGS;
+        }
+        Path path = Path.of(file).toAbsolutePath().normalize();
+        if (!Files.isReadable(path)) {
+            System.err.println("sora-camel: cannot start: the settings file " + path + " (-D" + SETTINGS_FILE
+                    + ") cannot be read");
+            return null;
+        }
+        // the first location that has a key wins
+        return "file:" + path + "," + SETTINGS;
+    }
+
+    /**
+     * A setting that is missing or wrong is the operator's to fix, and one sentence says what: a stack trace
+     * under it would only bury that sentence. Anything else is a fault of ours, and its trace goes to the log.
+     */
+    private static void cannotStart(Exception e) {
+        Throwable setting = null;
+        for (Throwable t = e; t != null && setting == null; t = t.getCause()) {
+            if ((t instanceof IllegalStateException || t instanceof IllegalArgumentException) && t.getMessage() != null) {
+                setting = t;
+            }
+        }
+        if (setting == null) {
+            LoggerFactory.getLogger(Application.class).error("cannot start", e);
+        }
+        String line = setting != null ? setting.getMessage() : e.getMessage() != null ? e.getMessage() : e.toString();
+        System.err.println("sora-camel: cannot start: " + line.replace('\n', ' ').replace('\r', ' '));
     }
 
     private static void exitWhenIdle(Main main, CamelContext ctx) {
@@ -104,10 +157,12 @@ public final class Application {
 
     /** The folder, or s3://bucket/prefix when {@code <key>.endpoint} is the S3 one. */
     private static String where(CamelContext ctx, String key, Path folder) {
-        var pc = ctx.getPropertiesComponent();
-        String endpoint = pc.resolveProperty(key + ".endpoint").orElse("");
+        Props p = new Props(ctx.getPropertiesComponent()::resolveProperty);
+        // not set: the default endpoint, the folder
+        String endpoint = p.find(key + ".endpoint").orElse("file:");
         if (endpoint.startsWith("aws2-s3:")) {
-            return "s3://" + S3Layout.bucketOf(endpoint) + "/" + pc.resolveProperty(key + ".s3.prefix").orElse("");
+            String prefix = key + ".s3.prefix";
+            return "s3://" + S3Layout.bucketOf(endpoint) + "/" + p.raw(prefix).orElseGet(() -> SoraOptions.get(prefix).value());
         }
         return endpoint.startsWith("file:") ? folder.toAbsolutePath().toString() : URISupport.sanitizeUri(endpoint);
     }

@@ -32,11 +32,11 @@ final class SandboxMode {
     private SandboxMode() {
     }
 
-    static void applyIfWanted(CamelContext ctx) throws Exception {
+    /** @return whether the sandbox runs; if not, {@link #announceLive} says so once the pipeline is installed */
+    static boolean applyIfWanted(CamelContext ctx) throws Exception {
         PropertiesComponent pc = ctx.getPropertiesComponent();
         Props p = new Props(pc::resolveProperty);
-        String[] providers = Arrays.stream(p.string("sora.providers").split(","))
-                .map(String::strip).filter(s -> !s.isEmpty()).toArray(String[]::new);
+        String[] providers = providers(p);
         String main = p.string("sora.default-provider", providers[0]);
         String mode = p.string("sora.sandbox.enabled");
         boolean hasToken = p.find("sora.provider." + main + ".token").isPresent();
@@ -46,15 +46,8 @@ final class SandboxMode {
             throw new IllegalStateException("sora.sandbox.enabled=" + mode + ": say true (run on the built-in "
                     + "simulator, nothing is paid) or false (a real provider, with its token)");
         }
-        boolean on = "true".equalsIgnoreCase(mode);
-        if (!on) {
-            StringBuilder where = new StringBuilder();
-            for (String name : providers) {
-                where.append(where.isEmpty() ? "" : ", ").append(name).append(" at ")
-                        .append(p.find("sora.provider." + name + ".base-url").orElse("?"));
-            }
-            LOG.warn("==== LIVE MODE: {}; every submit to a real provider is paid ====", where);
-            return;
+        if (!"true".equalsIgnoreCase(mode)) {
+            return false;
         }
         double scale = p.decimal("sora.sandbox.time-scale");
         SandboxConfig cfg = new SandboxConfig()
@@ -98,6 +91,26 @@ final class SandboxMode {
                         + "(SORA_YESAI_TOKEN). ====",
                 hasToken ? " (the configured token is not used)" : "", server.baseUrl(), scale, Math.round(1 / scale));
         seedExamples(p);
+        return true;
+    }
+
+    /**
+     * The live banner, logged only after the pipeline accepted its settings: a start refused for a missing token
+     * should not first announce paid submits.
+     */
+    static void announceLive(CamelContext ctx) {
+        Props p = new Props(ctx.getPropertiesComponent()::resolveProperty);
+        StringBuilder where = new StringBuilder();
+        for (String name : providers(p)) {
+            where.append(where.isEmpty() ? "" : ", ").append(name).append(" at ")
+                    .append(p.find("sora.provider." + name + ".base-url").orElse("?"));
+        }
+        LOG.warn("==== LIVE MODE: {}; every submit to a real provider is paid ====", where);
+    }
+
+    private static String[] providers(Props p) {
+        return Arrays.stream(p.string("sora.providers").split(","))
+                .map(String::strip).filter(s -> !s.isEmpty()).toArray(String[]::new);
     }
 
     /** How the sandbox words a provider's /v1/videos answers: like OpenAI (default) or like a gateway. */

@@ -15,9 +15,12 @@ public class SoraConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext ctx) throws Exception {
-        SandboxMode.applyIfWanted(ctx);
+        boolean sandbox = SandboxMode.applyIfWanted(ctx);
         fileClusterService(ctx);
         SoraPipeline.install(ctx);
+        if (!sandbox) {
+            SandboxMode.announceLive(ctx);
+        }
     }
 
     /**

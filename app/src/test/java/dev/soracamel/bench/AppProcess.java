@@ -100,6 +100,37 @@ final class AppProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * Starts the packaged app through its launcher, {@code bin/sora-camel} of the unpacked distribution, in
+     * {@code dir} (SORA_BASE): JVM options and settings go in JAVA_OPTS, as an operator passes them.
+     *
+     * @param env more of the launcher's environment (SORA_CDS)
+     */
+    static AppProcess launch(Path dir, Path distribution, Map<String, String> env, List<String> jvm,
+                             Map<String, String> props) throws IOException {
+        Files.createDirectories(dir);
+        Path gc = dir.resolve("gc.log");
+        List<String> opts = new ArrayList<>(jvm);
+        opts.add("-Xlog:gc:file=" + gc);
+        props.forEach((k, v) -> opts.add("-D" + k + "=" + v));
+        if (opts.stream().anyMatch(o -> o.contains(" "))) {
+            throw new IllegalArgumentException("JAVA_OPTS is split at spaces: " + opts);
+        }
+        ProcessBuilder pb = new ProcessBuilder(distribution.resolve("bin/sora-camel").toString())
+                .directory(dir.toFile()).redirectErrorStream(true);
+        // the bench never talks to a real provider, and no setting of the caller's leaks in
+        pb.environment().keySet().removeIf(k -> k.startsWith("SORA_") || k.equals("JAVA_OPTS"));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("JAVA_OPTS", String.join(" ", opts));
+        pb.environment().put("SORA_BASE", dir.toString());
+        pb.environment().putAll(env);
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        AppProcess app = new AppProcess(p, t0, dir.resolve("app.log"), gc);
+        LIVE.add(app);
+        return app;
+    }
+
     Counter counter(String text) {
         Counter c = new Counter(text);
         counters.add(c);

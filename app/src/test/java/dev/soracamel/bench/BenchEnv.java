@@ -31,8 +31,10 @@ final class BenchEnv {
             "sora.intake.max-files-per-poll=1000 sora.intake.poll-delay-ms=100"));
     final long streamBytes = Long.parseLong(string("stream.bytes", "1000000000"));
     final int startupRuns = integer("startup.runs", 5);
-    /** The pipeline's runtime classpath (target/classes and its dependencies, no test classes). */
+    /** The pipeline's runtime classpath: the jars of the packaged app's lib/ (bench/run.sh unpacks it), no test classes. */
     final String appClasspath = string("appcp", null);
+    /** The unpacked distribution whose bin/sora-camel the start-up scenario runs (bench/run.sh unpacks it); null: none. */
+    final Path distribution = string("dist", null) == null ? null : Path.of(string("dist", null)).toAbsolutePath();
     final Path root = Path.of(string("dir", "target/bench")).toAbsolutePath();
     final Path runDir;
 

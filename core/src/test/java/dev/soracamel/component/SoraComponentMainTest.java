@@ -8,37 +8,27 @@ import java.util.Properties;
 
 import dev.soracamel.SoraPipeline;
 import dev.soracamel.job.JobState;
-import dev.soracamel.sandbox.SandboxConfig;
-import dev.soracamel.sandbox.SandboxServer;
+import dev.soracamel.embed.SandboxHostSupport;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A Camel Main host with properties and YAML routes only: no Java call installs the pipeline. */
-class SoraComponentMainTest {
+class SoraComponentMainTest extends SandboxHostSupport {
 
-    Path dir;
-    SandboxServer sandbox;
     Main main;
 
-    @BeforeEach
-    void start() throws Exception {
-        Files.createDirectories(Path.of("target", "test-work"));
-        dir = Files.createTempDirectory(Path.of("target", "test-work"), "SoraComponentMainTest-").toAbsolutePath();
-        sandbox = SandboxServer.start(new SandboxConfig().timeScale(SoraComponentTest.SCALE).activeTaskLimit(2));
-    }
-
     @AfterEach
-    void stop() {
+    void stopMain() {
+        // before the simulator closes (the support's own clean-up runs after this one)
         if (main != null) {
             main.stop();
         }
-        sandbox.close();
     }
+
 
     @Test
     void properties_and_yaml_routes_are_enough() throws Exception {
@@ -57,18 +47,10 @@ class SoraComponentMainTest {
                       steps:
                         - to: file:%s
                 """.formatted(dir.resolve("host-videos")));
-        Properties p = new Properties();
+        Properties p = yesAiPipeline("orders");
         p.put("camel.main.routes-include-pattern", "file:" + routes);
-        p.put("orders.work", dir.resolve("work").toString());
         p.put("orders.outbox", dir.resolve("outbox").toString());
         p.put("orders.dead-letter.folder", dir.resolve("dead").toString());
-        p.put("orders.time-scale", String.valueOf(SoraComponentTest.SCALE));
-        p.put("orders.provider.yesai.base-url", sandbox.baseUrl());
-        p.put("orders.provider.yesai.token", "sandbox-token");
-        p.put("orders.provider.yesai.tariff", "2");
-        p.put("orders.validation.check-image", "false");
-        p.put("orders.intake.folder.enabled", "false");
-        p.put("orders.tick-ms", "5");
         main = new Main();
         main.setInitialProperties(p);
         main.start();

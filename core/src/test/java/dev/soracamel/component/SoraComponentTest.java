@@ -16,14 +16,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
 import dev.soracamel.job.JobState;
-import dev.soracamel.sandbox.SandboxConfig;
-import dev.soracamel.sandbox.SandboxServer;
+import dev.soracamel.embed.SandboxHostSupport;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,49 +31,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The {@code sora:} component in a host's plain CamelContext, configured by properties and routes only: the
  * component installs the pipeline itself. The provider is the simulator, started in-process.
  */
-class SoraComponentTest {
+class SoraComponentTest extends SandboxHostSupport {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final double SCALE = 0.01;
     static final String REQUEST = """
             {"request_id": "%s", "version": "2", "prompt": "A lighthouse in a storm at night", "resolution": 720,
              "dimensions": "16:9", "duration": 10, "customer_id": "shop-1"}""";
 
-    Path dir;
-    SandboxServer sandbox;
-    CamelContext ctx;
-
     @BeforeEach
-    void start() throws Exception {
-        Files.createDirectories(Path.of("target", "test-work"));
-        dir = Files.createTempDirectory(Path.of("target", "test-work"), "SoraComponentTest-").toAbsolutePath();
-        sandbox = SandboxServer.start(new SandboxConfig().timeScale(SCALE).activeTaskLimit(2));
-        ctx = new DefaultCamelContext();
+    void configure() {
         ctx.getPropertiesComponent().setInitialProperties(props());
     }
 
-    @AfterEach
-    void stop() {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        sandbox.close();
-    }
-
     Properties props() {
-        Properties p = new Properties();
-        p.put("alpha.work", dir.resolve("work").toString());
+        Properties p = yesAiPipeline("alpha");
         p.put("alpha.outbox", dir.resolve("outbox").toString());
         p.put("alpha.dead-letter.folder", dir.resolve("dead").toString());
-        p.put("alpha.time-scale", String.valueOf(SCALE));
-        p.put("alpha.provider.yesai.base-url", sandbox.baseUrl());
-        p.put("alpha.provider.yesai.token", "sandbox-token");
-        p.put("alpha.provider.yesai.tariff", "2");
-        p.put("alpha.validation.check-image", "false");
-        p.put("alpha.intake.folder.enabled", "false");
         p.put("alpha.intake.endpoint", "direct:host-orders");
-        p.put("alpha.tick-ms", "5");
-        p.put("alpha.download.retry-delay-ms", "50");
         p.put("alpha.store.retries", "1");
         p.put("alpha.store.retry-delay-ms", "20");
         p.put("alpha.repository.recover-interval-ms", "100");
@@ -155,7 +126,7 @@ class SoraComponentTest {
         assertThat(meta.path("requestId").asText()).isEqualTo("s1");
         assertThat(Files.exists(dir.resolve("outbox/shop-1/s1.mp4"))).as("the consumer took it, not the folder")
                 .isFalse();
-        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored");
+        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored?block=false");
     }
 
     @Test
@@ -176,6 +147,25 @@ class SoraComponentTest {
 
         assertThat(seenWhileFailing).hasSize(5).doesNotContain(JobState.STORED);
         assertThat(calls.get()).as("5 failures, then the video and its metadata").isEqualTo(7);
+        assertThat(sandbox.stats("sandbox-token").tasksCreated()).isEqualTo(1);
+    }
+
+    @Test
+    void a_stopped_consumer_route_keeps_the_job_waiting_without_holding_a_delivery_thread() throws Exception {
+        RouteBuilder.addRoutes(ctx, rb -> rb.from("sora:alpha?event=stored").routeId("host-paused").to("mock:kept"));
+        ctx.start();
+        ctx.getRouteController().stopRoute("host-paused");
+
+        ctx.createProducerTemplate().requestBody("sora:alpha", REQUEST.formatted("w1"));
+        // direct: would block each try for 30 s waiting for a consumer; the store fails at once instead and the job
+        // waits for the next try, its video kept
+        await(() -> alpha().board().find("w1").map(j -> j.storeFailingSince != null).orElse(false), Duration.ofSeconds(20));
+        assertThat(state("w1")).isEqualTo(JobState.STORING);
+
+        ctx.getRouteController().startRoute("host-paused");
+        await(() -> state("w1") == JobState.STORED, Duration.ofSeconds(30));
+        assertThat(ctx.getEndpoint("mock:kept", org.apache.camel.component.mock.MockEndpoint.class).getReceivedCounter())
+                .isEqualTo(2);
         assertThat(sandbox.stats("sandbox-token").tasksCreated()).isEqualTo(1);
     }
 
@@ -230,7 +220,7 @@ class SoraComponentTest {
         ctx.getPropertiesComponent().setInitialProperties(p);
         RouteBuilder.addRoutes(ctx, rb -> rb.from("sora:alpha?event=stored").routeId("host-stored").to("log:x"));
         ctx.start();
-        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored");
+        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored?block=false");
     }
 
     @Test
@@ -239,7 +229,7 @@ class SoraComponentTest {
         List<String> parts = new CopyOnWriteArrayList<>();
         RouteBuilder.addRoutes(ctx, rb -> rb.from("sora:alpha?event=stored").routeId("host-late")
                 .process(e -> parts.add(e.getMessage().getHeader(SoraConstants.PART, String.class))));
-        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored");
+        assertThat(alpha().endpoints().get("store")).isEqualTo("direct:alpha-out-stored?block=false");
 
         ctx.createProducerTemplate().requestBody("sora:alpha", REQUEST.formatted("late1"));
         await(() -> state("late1") == JobState.STORED, Duration.ofSeconds(30));

@@ -1,21 +1,16 @@
 package dev.soracamel.embed;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
 import dev.soracamel.SoraPipeline;
 import dev.soracamel.job.JobState;
-import dev.soracamel.sandbox.SandboxConfig;
-import dev.soracamel.sandbox.SandboxServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,27 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A Camel Main host configured in code, with no application.properties of its own: the library's jar must not
  * hand it the standalone run's settings, routes or logging configuration through the classpath's root.
  */
-class CamelMainHostTest {
+class CamelMainHostTest extends SandboxHostSupport {
 
-    static final double SCALE = 0.01;
-    Path dir;
-    SandboxServer sandbox;
     Main main;
 
-    @BeforeEach
-    void start() throws Exception {
-        Files.createDirectories(Path.of("target", "test-work"));
-        dir = Files.createTempDirectory(Path.of("target", "test-work"), "CamelMainHostTest-").toAbsolutePath();
-        sandbox = SandboxServer.start(new SandboxConfig().timeScale(SCALE).activeTaskLimit(2));
-    }
-
     @AfterEach
-    void stop() {
+    void stopMain() {
+        // before the simulator closes (the support's own clean-up runs after this one)
         if (main != null) {
             main.stop();
         }
-        sandbox.close();
     }
+
 
     @Test
     void the_library_puts_nothing_of_the_standalone_run_at_the_classpath_root() {
@@ -58,17 +44,11 @@ class CamelMainHostTest {
 
     @Test
     void a_camel_main_host_without_settings_files_runs_a_pipeline_it_installs_itself() throws Exception {
-        Properties p = new Properties();
-        p.put("orders.work", dir.resolve("work").toString());
-        p.put("orders.time-scale", String.valueOf(SCALE));
-        p.put("orders.provider.yesai.base-url", sandbox.baseUrl());
-        p.put("orders.provider.yesai.token", "sandbox-token");
-        p.put("orders.provider.yesai.tariff", "2");
-        p.put("orders.validation.check-image", "false");
-        p.put("orders.intake.folder.enabled", "false");
+        Properties p = yesAiPipeline("orders");
         p.put("orders.store.endpoint", "file:" + dir.resolve("videos"));
         p.put("orders.dead-letter.endpoint", "file:" + dir.resolve("rejects"));
-        p.put("orders.tick-ms", "5");
+        // the redrive files are looked for in the dead-letter folder: under the test's own, not the module's data/
+        p.put("orders.dead-letter.folder", dir.resolve("rejects").toString());
         main = new Main();
         main.setInitialProperties(p);
         SoraPipeline[] installed = new SoraPipeline[1];

@@ -1,7 +1,5 @@
 package dev.soracamel.embed;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -10,15 +8,12 @@ import java.util.Properties;
 import dev.soracamel.SoraPipeline;
 import dev.soracamel.job.JobState;
 import dev.soracamel.sandbox.Dialect;
-import dev.soracamel.sandbox.SandboxConfig;
 import dev.soracamel.sandbox.SandboxServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,32 +25,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Micrometer registry: each pipeline's checks and meters apart, a pause seen by its own check only, and the
  * meters taken out of the host's registry when the context stops.
  */
-class EmbeddedObservabilityTest {
+class EmbeddedObservabilityTest extends SandboxHostSupport {
 
-    static final double SCALE = 0.01;
-
-    Path dir;
-    SandboxServer sandbox;
-    CamelContext ctx;
     final MeterRegistry meters = new SimpleMeterRegistry();
 
-    @BeforeEach
-    void start() throws Exception {
-        Files.createDirectories(Path.of("target", "test-work"));
-        dir = Files.createTempDirectory(Path.of("target", "test-work"), "EmbeddedObservabilityTest-").toAbsolutePath();
-        sandbox = SandboxServer.start(new SandboxConfig().timeScale(SCALE).activeTaskLimit(2));
+    @Override
+    protected void accounts(SandboxServer sandbox) {
         sandbox.addAccount("beta-token", 1, Dialect.GATEWAY);
-        ctx = new DefaultCamelContext();
-        // the host's own registry, under a name of its choosing
-        ctx.getRegistry().bind("hostMeters", meters);
     }
 
-    @AfterEach
-    void stop() {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        sandbox.close();
+    @BeforeEach
+    void hostRegistry() {
+        // the host's own registry, under a name of its choosing
+        ctx.getRegistry().bind("hostMeters", meters);
     }
 
     Properties config() {

@@ -8,22 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
 import dev.soracamel.testing.LogCapture;
 import dev.soracamel.sandbox.Dialect;
-import dev.soracamel.sandbox.SandboxConfig;
 import dev.soracamel.sandbox.SandboxServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,50 +31,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * jar's route templates, and installs two pipelines side by side, each with its own endpoints, properties,
  * job store and provider account.
  */
-class EmbeddingTest {
+class EmbeddingTest extends SandboxHostSupport {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final double SCALE = 0.01;
 
-    Path dir;
-    SandboxServer sandbox;
-    CamelContext ctx;
-
-    @BeforeEach
-    void start() throws Exception {
-        Files.createDirectories(Path.of("target", "test-work"));
-        dir = Files.createTempDirectory(Path.of("target", "test-work"), "EmbeddingTest-").toAbsolutePath();
-        sandbox = SandboxServer.start(new SandboxConfig().timeScale(SCALE).activeTaskLimit(2));
+    @Override
+    protected void accounts(SandboxServer sandbox) {
         sandbox.addAccount("beta-token", 1, Dialect.GATEWAY);
-        ctx = new DefaultCamelContext();
-    }
-
-    @AfterEach
-    void stop() {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        sandbox.close();
     }
 
     /** What a host writes in its own configuration for pipeline {@code alpha}: Yes Ai, fed from its own endpoint. */
     Properties alpha() {
-        Properties p = new Properties();
-        p.put("alpha.work", dir.resolve("alpha-work").toString());
-        p.put("alpha.time-scale", String.valueOf(SCALE));
-        p.put("alpha.provider.yesai.base-url", sandbox.baseUrl());
-        p.put("alpha.provider.yesai.token", "sandbox-token");
-        p.put("alpha.provider.yesai.tariff", "2");
-        p.put("alpha.validation.check-image", "false");
+        Properties p = yesAiPipeline("alpha");
         // the host's own endpoints: requests from its direct: endpoint, videos and dead letters in its folders,
         // events to its mock endpoint; no inbox folder
-        p.put("alpha.intake.folder.enabled", "false");
         p.put("alpha.intake.endpoint", "direct:host-orders");
         p.put("alpha.store.endpoint", "file:" + dir.resolve("host-videos"));
         p.put("alpha.dead-letter.endpoint", "file:" + dir.resolve("host-rejects"));
         p.put("alpha.notify.endpoint", "mock:host-events");
-        p.put("alpha.tick-ms", "5");
-        p.put("alpha.download.retry-delay-ms", "50");
         return p;
     }
 
@@ -227,6 +197,16 @@ class EmbeddingTest {
         await(() -> rejected(dir.resolve("beta-dead"), "broken", ".json") != null, Duration.ofSeconds(10));
         assertThat(Files.readString(rejected(dir.resolve("beta-dead"), "broken", ".json"))).isEqualTo("not an intake item");
         assertThat(rejected(dir.resolve("host-rejects"), "broken", ".error.json")).isNull();
+    }
+
+    @Test
+    void a_host_pipeline_without_a_token_is_told_its_own_key_not_the_standalone_runs_variables() {
+        Properties p = alpha();
+        p.remove("alpha.provider.yesai.token");
+        ctx.getPropertiesComponent().setInitialProperties(p);
+        assertThatThrownBy(() -> SoraPipeline.install(ctx, SoraPipeline.Options.named("alpha")))
+                .hasMessageContaining("provider yesai has no API token: set alpha.provider.yesai.token")
+                .hasMessageNotContaining("SORA_");
     }
 
     /** A rejection's dead letter: {@code <id>~<digest><suffix>} (".json" means the original, not the reason). */

@@ -13,13 +13,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.soracamel.SoraPipeline;
 import dev.soracamel.config.Props;
 import dev.soracamel.config.SoraSettings;
+import dev.soracamel.embed.SandboxHostSupport;
 import dev.soracamel.sandbox.Dialect;
-import dev.soracamel.sandbox.SandboxConfig;
 import dev.soracamel.sandbox.SandboxServer;
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,30 +25,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Provider types come from services files on the classpath: the built-in two from this jar's, and
  * {@link RelayType} from the test resources', as a type from another jar would, with no change to the pipeline.
  */
-class ProviderTypeTest {
+class ProviderTypeTest extends SandboxHostSupport {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final double SCALE = 0.01;
 
-    Path dir;
-    SandboxServer sandbox;
-    CamelContext ctx;
-
-    @BeforeEach
-    void start() throws Exception {
-        Files.createDirectories(Path.of("target", "test-work"));
-        dir = Files.createTempDirectory(Path.of("target", "test-work"), "ProviderTypeTest-").toAbsolutePath();
-        sandbox = SandboxServer.start(new SandboxConfig().timeScale(SCALE).activeTaskLimit(2));
+    @Override
+    protected void accounts(SandboxServer sandbox) {
         sandbox.addAccount("relay-token", 1, Dialect.GATEWAY);
-        ctx = new DefaultCamelContext();
-    }
-
-    @AfterEach
-    void stop() {
-        if (ctx != null) {
-            ctx.stop();
-        }
-        sandbox.close();
     }
 
     /** Pipeline {@code relay}, whose one provider is of the test-only type and names no catalog of its own. */
