@@ -1,11 +1,11 @@
 package dev.soracamel.app;
 
-import dev.soracamel.SoraPipeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import dev.soracamel.SoraPipeline;
 import dev.soracamel.config.Props;
 import dev.soracamel.config.SoraOptions;
 import dev.soracamel.job.Job;
