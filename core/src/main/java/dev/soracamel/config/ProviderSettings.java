@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.soracamel.provider.ProviderType;
-import dev.soracamel.provider.ProviderTypes;
 
 /**
  * One configured provider instance ({@code sora.provider.<name>.*}): where it is, who we are to it, and
@@ -34,13 +32,13 @@ public record ProviderSettings(
             "demo", 1, "micro", 2, "start", 3, "standard", 5, "vip", 10);
 
     /** The instance's settings; where a key is not set, its type's default (a type without one requires the key). */
-    public static ProviderSettings read(Props p, String name, ProviderTypes types) {
+    public static ProviderSettings read(Props p, String name, ProviderDefaults types) {
         String k = "sora.provider." + name + ".";
-        ProviderType type = types.find(name, p.string(k + "type"));
-        String baseUrl = type.defaultBaseUrl();
+        ProviderDefaults.Of type = types.of(name, p.string(k + "type"));
+        String baseUrl = type.baseUrl();
         return new ProviderSettings(
                 name,
-                type.name(),
+                type.type(),
                 URI.create(baseUrl != null ? p.string(k + "base-url", baseUrl) : p.required(k + "base-url")),
                 p.string(k + "token"),
                 activeTasks(p.string(k + "tariff"), k + "tariff"),
@@ -49,7 +47,7 @@ public record ProviderSettings(
                 p.duration(k + "poll-interval"),
                 p.integer(k + "max-status-checks"),
                 p.integer(k + "max-timeout-resubmits"),
-                p.string(k + "catalog", type.defaultCatalog()),
+                p.string(k + "catalog", type.catalog()),
                 p.duration(k + "connect-timeout"),
                 p.duration(k + "response-timeout"),
                 // the account's slots and gates are shared by whatever names the same account: every node of a

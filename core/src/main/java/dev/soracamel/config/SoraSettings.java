@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.soracamel.provider.ProviderTypes;
 
 /**
  * Everything the beans need from a pipeline's properties ({@code sora.*} for the default pipeline), read
@@ -75,12 +74,8 @@ public record SoraSettings(
     public record Lookup(boolean enabled, Duration firstDelay, int pageSize, int maxPages, int maxFailures) {
     }
 
-    /** With the provider types this class's own class loader finds: for a caller without a CamelContext. */
-    public static SoraSettings read(Props p) {
-        return read(p, ProviderTypes.onClasspath());
-    }
-
-    public static SoraSettings read(Props p, ProviderTypes types) {
+    /** @param types the provider types' defaults (the pipeline's {@code ProviderTypes}, found through its context) */
+    public static SoraSettings read(Props p, ProviderDefaults types) {
         Map<String, ProviderSettings> providers = new LinkedHashMap<>();
         List<String> names = Arrays.stream(p.string("sora.providers").split(","))
                 .map(String::strip).filter(s -> !s.isEmpty()).toList();

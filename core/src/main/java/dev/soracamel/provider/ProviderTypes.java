@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import dev.soracamel.config.ProviderDefaults;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.engine.DefaultClassResolver;
 import org.apache.camel.impl.engine.DefaultFactoryFinder;
@@ -13,7 +14,7 @@ import org.apache.camel.spi.FactoryFinder;
  * The provider types on the classpath, looked up by name in {@link ProviderType#SERVICES}. Nothing here lists
  * the types: an unknown one is only known to be unknown when its services file is missing.
  */
-public final class ProviderTypes {
+public final class ProviderTypes implements ProviderDefaults {
 
     /** A type name is a file name under the services path: no separators, no climbing out of it. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -43,6 +44,12 @@ public final class ProviderTypes {
                     + "'_' and '-'");
         }
         return found.computeIfAbsent(type, t -> load(provider, t));
+    }
+
+    @Override
+    public Of of(String provider, String type) {
+        ProviderType t = find(provider, type);
+        return new Of(t.name(), t.defaultBaseUrl(), t.defaultCatalog());
     }
 
     private ProviderType load(String provider, String type) {

@@ -9,6 +9,7 @@ import dev.soracamel.config.Props;
 import dev.soracamel.config.SoraSettings;
 import dev.soracamel.job.Account;
 import dev.soracamel.job.Account.Call;
+import dev.soracamel.provider.ProviderTypes;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,7 @@ class AccountRulesTest {
             "sora.provider.yesai.token", "t",
             "sora.provider.yesai.submit-spacing", "1s",
             "sora.provider.yesai.status-spacing", "2s",
-            "sora.repository.claim-lease", "5s").get(k))));
+            "sora.repository.claim-lease", "5s").get(k))), ProviderTypes.onClasspath());
     final AccountRules rules = new AccountRules(sora.provider("yesai"), sora);
     final Instant t0 = Instant.parse("2026-11-29T10:00:00Z");
 

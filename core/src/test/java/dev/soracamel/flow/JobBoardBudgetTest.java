@@ -19,6 +19,7 @@ import dev.soracamel.job.FileJobRepository;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.provider.ProviderAdapter;
+import dev.soracamel.provider.ProviderTypes;
 import dev.soracamel.provider.StatusResult;
 import dev.soracamel.provider.SubmitResult;
 import dev.soracamel.provider.YesAiAdapter;
@@ -49,7 +50,7 @@ class JobBoardBudgetTest {
                 "sora.provider.yesai.submit-spacing", "0ms",
                 "sora.retry.initial-backoff", "1ms",
                 "sora.time-zone", "UTC");
-        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
+        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))), ProviderTypes.onClasspath());
     }
 
     JobBoard last;

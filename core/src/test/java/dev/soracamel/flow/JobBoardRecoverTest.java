@@ -14,6 +14,7 @@ import dev.soracamel.job.FileJobRepository;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.provider.ProviderAdapter;
+import dev.soracamel.provider.ProviderTypes;
 import dev.soracamel.provider.YesAiAdapter;
 import dev.soracamel.validate.YesAiCatalog;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class JobBoardRecoverTest {
                 "sora.provider.yesai.token", "t",
                 "sora.provider.yesai.tariff", String.valueOf(tariff),
                 "sora.provider.yesai.submit-spacing", "0ms");
-        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
+        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))), ProviderTypes.onClasspath());
     }
 
     SoraSettings settingsWithOutbox(int tariff, Path outbox) {
@@ -59,7 +60,7 @@ class JobBoardRecoverTest {
                 "sora.provider.yesai.tariff", String.valueOf(tariff),
                 "sora.provider.yesai.submit-spacing", "0ms",
                 "sora.outbox", outbox.toString());
-        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
+        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))), ProviderTypes.onClasspath());
     }
 
     JobBoard board(SoraSettings s) throws Exception {

@@ -21,6 +21,7 @@ import dev.soracamel.job.JobState;
 import dev.soracamel.provider.ListedTask;
 import dev.soracamel.provider.LookupResult;
 import dev.soracamel.provider.OpenAiAdapter;
+import dev.soracamel.provider.ProviderTypes;
 import dev.soracamel.validate.OpenAiCatalog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,7 +99,7 @@ class LostTaskLookupTest {
                 "sora.provider.oai.status-spacing", "0ms",
                 "sora.submit.lookup.first-delay", "0ms"));
         p.putAll(extra);
-        SoraSettings s = SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
+        SoraSettings s = SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))), ProviderTypes.onClasspath());
         try (var in = getClass().getResourceAsStream("/dev/soracamel/models/openai-compatible.yaml")) {
             OpenAiAdapter a = new OpenAiAdapter(s.provider("oai"), OpenAiCatalog.read(in), json);
             dev.soracamel.spend.Spend spend = dev.soracamel.spend.Spend.off(java.time.ZoneId.of("UTC"));

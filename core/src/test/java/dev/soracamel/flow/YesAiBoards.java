@@ -11,6 +11,7 @@ import dev.soracamel.config.SoraSettings;
 import dev.soracamel.job.BanList;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobRepository;
+import dev.soracamel.provider.ProviderTypes;
 import dev.soracamel.provider.YesAiAdapter;
 import dev.soracamel.validate.YesAiCatalog;
 
@@ -27,7 +28,7 @@ final class YesAiBoards {
                 "sora.provider.yesai.token", "t",
                 "sora.provider.yesai.tariff", "3"));
         p.putAll(overrides);
-        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))));
+        return SoraSettings.read(new Props(k -> Optional.ofNullable(p.get(k))), ProviderTypes.onClasspath());
     }
 
     /** A board over {@code repo}, with its ban list at {@code bans}, not started (no recovery has run). */
