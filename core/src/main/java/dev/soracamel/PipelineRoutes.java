@@ -94,7 +94,7 @@ final class PipelineRoutes {
         String notify = p.string("sora.notify.endpoint");
         S3Layout layout = S3Layout.read(p, store, deadLetter);
         PipelineRoutes r = new PipelineRoutes(layout, s.work().resolve("downloads"));
-        // the shipped configuration spells out the defaults: only another endpoint is one a consumer must not replace
+        // a settings file that spells out the default (as older shipped ones did) chose nothing a consumer would override
         r.storeConfigured = !store.equals(defaultStore);
         r.deadLetterConfigured = !deadLetter.equals(defaultDeadLetter);
 
