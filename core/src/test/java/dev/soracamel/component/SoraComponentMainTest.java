@@ -11,24 +11,12 @@ import dev.soracamel.job.JobState;
 import dev.soracamel.embed.SandboxHostSupport;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A Camel Main host with properties and YAML routes only: no Java call installs the pipeline. */
 class SoraComponentMainTest extends SandboxHostSupport {
-
-    Main main;
-
-    @AfterEach
-    void stopMain() {
-        // before the simulator closes (the support's own clean-up runs after this one)
-        if (main != null) {
-            main.stop();
-        }
-    }
-
 
     @Test
     void properties_and_yaml_routes_are_enough() throws Exception {
@@ -60,7 +48,7 @@ class SoraComponentMainTest extends SandboxHostSupport {
                 SoraComponentTest.REQUEST.formatted("y1"), Map.class);
         assertThat(answer.get("outcome")).isEqualTo("accepted");
         SoraPipeline orders = ctx.getRegistry().lookupByNameAndType("ordersPipeline", SoraPipeline.class);
-        SoraComponentTest.await(() -> orders.board().find("y1").map(j -> j.state == JobState.STORED).orElse(false),
+        await(() -> orders.board().find("y1").map(j -> j.state == JobState.STORED).orElse(false),
                 Duration.ofSeconds(30));
         assertThat(Files.size(dir.resolve("host-videos/shop-1/y1.mp4"))).isPositive();
         assertThat(dir.resolve("host-videos/shop-1/y1.json")).exists();

@@ -4,13 +4,11 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -248,15 +246,5 @@ class SoraComponentTest extends SandboxHostSupport {
     JobState state(String id) {
         SoraPipeline p = alpha();
         return p == null ? null : p.board().find(id).map(j -> j.state).orElse(null);
-    }
-
-    static void await(BooleanSupplier done, Duration timeout) throws InterruptedException {
-        Instant end = Instant.now().plus(timeout);
-        while (!done.getAsBoolean()) {
-            if (Instant.now().isAfter(end)) {
-                throw new AssertionError("not done within " + timeout);
-            }
-            Thread.sleep(50);
-        }
     }
 }

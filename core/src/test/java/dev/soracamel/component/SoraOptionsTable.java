@@ -2,7 +2,6 @@ package dev.soracamel.component;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -69,14 +68,4 @@ final class SoraOptionsTable {
     }
 
     static final GeneratedSection SECTION = new GeneratedSection(BEGIN, END);
-
-    /** The table as it stands between the markers of a README, or null when the README has none. */
-    static String current(String readme) {
-        return SECTION.current(readme);
-    }
-
-    /** Rewrites the table between the README's markers. */
-    static void write(Path readme) throws IOException {
-        SECTION.write(readme, render());
-    }
 }

@@ -1,6 +1,5 @@
 package dev.soracamel.component;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -18,11 +17,7 @@ class SoraOptionsTableTest {
         String rendered = SoraOptionsTable.render();
         assertThat(rendered).contains("| `pipeline` | path | required |").contains("| `event` | endpoint (consumer)")
                 .contains("| `autoInstall` | component | `true` |");
-        Path readme = Path.of("..", "README.md");
-        if (Boolean.getBoolean("sora.options.write")) {
-            SoraOptionsTable.write(readme);
-        }
-        assertThat(SoraOptionsTable.current(Files.readString(readme)))
+        assertThat(SoraOptionsTable.SECTION.sync(Path.of("..", "README.md"), rendered))
                 .as("README.md's sora: option table; rewrite it with: " + REWRITE)
                 .isEqualTo(rendered);
     }

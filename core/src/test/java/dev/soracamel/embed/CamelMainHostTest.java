@@ -10,7 +10,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,17 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * hand it the standalone run's settings, routes or logging configuration through the classpath's root.
  */
 class CamelMainHostTest extends SandboxHostSupport {
-
-    Main main;
-
-    @AfterEach
-    void stopMain() {
-        // before the simulator closes (the support's own clean-up runs after this one)
-        if (main != null) {
-            main.stop();
-        }
-    }
-
 
     @Test
     void the_library_puts_nothing_of_the_standalone_run_at_the_classpath_root() {
@@ -73,7 +61,7 @@ class CamelMainHostTest extends SandboxHostSupport {
                 {"request_id": "m1", "version": "2", "prompt": "A kite over a windy beach", "resolution": 720,
                  "dimensions": "16:9", "duration": 10, "customer_id": "host"}""", Map.class);
         assertThat(answer.get("job_id")).isEqualTo("m1");
-        EmbeddingTest.await(() -> installed[0].board().find("m1").map(j -> j.state == JobState.STORED).orElse(false),
+        await(() -> installed[0].board().find("m1").map(j -> j.state == JobState.STORED).orElse(false),
                 Duration.ofSeconds(30));
         assertThat(dir.resolve("videos")).isDirectoryRecursivelyContaining("glob:**/m1.mp4");
     }

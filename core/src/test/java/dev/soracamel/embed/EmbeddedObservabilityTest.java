@@ -17,7 +17,6 @@ import org.apache.camel.health.HealthCheckHelper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import static dev.soracamel.embed.EmbeddingTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -3,11 +3,9 @@ package dev.soracamel.embed;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -312,16 +310,6 @@ class EmbeddingTest extends SandboxHostSupport {
             return JSON.readTree(s);
         } catch (Exception e) {
             throw new AssertionError("not JSON: " + s, e);
-        }
-    }
-
-    static void await(BooleanSupplier done, Duration timeout) throws InterruptedException {
-        Instant end = Instant.now().plus(timeout);
-        while (!done.getAsBoolean()) {
-            if (Instant.now().isAfter(end)) {
-                throw new AssertionError("not done within " + timeout);
-            }
-            Thread.sleep(50);
         }
     }
 }

@@ -18,10 +18,6 @@ import dev.soracamel.job.FileJobRepository;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobRepository;
 import dev.soracamel.job.JobState;
-import dev.soracamel.sandbox.SandboxConfig;
-import dev.soracamel.sandbox.SandboxServer;
-import org.apache.camel.CamelContext;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,11 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The job repository goes away (a database down) while requests arrive: nothing is recorded, so nothing may be
  * dead-lettered or called; the request file waits in the inbox and is handled once the repository is back.
  */
-class RepositoryOutageTest {
+class RepositoryOutageTest extends SandboxHostSupport {
 
-    Path dir;
-    SandboxServer sandbox;
-    CamelContext ctx;
     Outage repo;
 
     /** A repository that can be switched off, as a database that stopped answering. */
@@ -82,20 +75,16 @@ class RepositoryOutageTest {
     }
 
     @BeforeEach
-    void start() throws Exception {
-        Files.createDirectories(Path.of("target", "test-work"));
-        dir = Files.createTempDirectory(Path.of("target", "test-work"), "RepositoryOutageTest-").toAbsolutePath();
-        sandbox = SandboxServer.start(new SandboxConfig().timeScale(0.01).activeTaskLimit(2));
-        ctx = new DefaultCamelContext();
+    void hostRepository() {
         repo = new Outage(new FileJobRepository(dir.resolve("work"), SoraPipeline.jsonMapper()));
         ctx.getRegistry().bind("ordersJobRepository", JobRepository.class, repo);
     }
 
     @AfterEach
-    void stop() {
+    void closeRepository() {
+        // the host's repository outlives the pipeline: the context stops first
         ctx.stop();
         repo.close();
-        sandbox.close();
     }
 
     @Test
@@ -137,7 +126,7 @@ class RepositoryOutageTest {
         assertThat(sandbox.stats().posts()).as("no claim, no call").isZero();
 
         repo.down = false;
-        EmbeddingTest.await(() -> pipeline.board().find("cat").map(j -> j.state == JobState.STORED).orElse(false),
+        await(() -> pipeline.board().find("cat").map(j -> j.state == JobState.STORED).orElse(false),
                 Duration.ofSeconds(20));
         assertThat(dir.resolve("outbox/c1/cat.mp4")).exists();
         assertThat(listed(dir.resolve("dead"))).isEmpty();

@@ -2,12 +2,16 @@ package dev.soracamel.embed;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 
 import dev.soracamel.sandbox.SandboxConfig;
 import dev.soracamel.sandbox.SandboxServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.main.Main;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -24,6 +28,8 @@ public abstract class SandboxHostSupport {
     protected Path dir;
     protected SandboxServer sandbox;
     protected CamelContext ctx;
+    /** A Camel Main host, for the tests that start one instead of the plain context. */
+    protected Main main;
 
     @BeforeEach
     void startSandboxHost() throws Exception {
@@ -40,10 +46,25 @@ public abstract class SandboxHostSupport {
 
     @AfterEach
     void stopSandboxHost() {
+        // the host first, while the simulator still answers its in-flight calls
+        if (main != null) {
+            main.stop();
+        }
         if (ctx != null) {
             ctx.stop();
         }
         sandbox.close();
+    }
+
+    /** Waits for {@code done}, failing the test after {@code timeout}. */
+    protected static void await(BooleanSupplier done, Duration timeout) throws InterruptedException {
+        Instant end = Instant.now().plus(timeout);
+        while (!done.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("not done within " + timeout);
+            }
+            Thread.sleep(50);
+        }
     }
 
     /**
