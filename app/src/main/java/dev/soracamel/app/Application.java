@@ -7,7 +7,6 @@ import java.util.stream.Stream;
 
 import dev.soracamel.SoraPipeline;
 import dev.soracamel.config.Props;
-import dev.soracamel.config.SoraOptions;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.s3.S3Layout;
@@ -162,7 +161,7 @@ public final class Application {
         String endpoint = p.find(key + ".endpoint").orElse("file:");
         if (endpoint.startsWith("aws2-s3:")) {
             String prefix = key + ".s3.prefix";
-            return "s3://" + S3Layout.bucketOf(endpoint) + "/" + p.raw(prefix).orElseGet(() -> SoraOptions.get(prefix).value());
+            return "s3://" + S3Layout.bucketOf(endpoint) + "/" + p.rawOrDefault(prefix);
         }
         return endpoint.startsWith("file:") ? folder.toAbsolutePath().toString() : URISupport.sanitizeUri(endpoint);
     }

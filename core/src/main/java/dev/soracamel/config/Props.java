@@ -46,6 +46,11 @@ public final class Props {
         return lookup.apply(key(key));
     }
 
+    /** The value as written, blank included; where it is not set, the catalog's default. */
+    public String rawOrDefault(String key) {
+        return raw(key).orElseGet(() -> fallback(key));
+    }
+
     public Optional<String> find(String key) {
         return raw(key).map(String::strip).filter(s -> !s.isEmpty());
     }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.soracamel.config.Props;
-import dev.soracamel.config.SoraOptions;
 
 /**
  * Where the pipeline's S3 objects live: the intake prefix and its processed prefix, the videos' prefix,
@@ -54,7 +53,7 @@ public record S3Layout(
 
     /** A blank prefix is the bucket's top (unlike other properties, where blank means the default). */
     private static String prefix(Props p, String key) {
-        return S3Settings.prefix(p.raw(key).orElseGet(() -> SoraOptions.get(key).value()));
+        return S3Settings.prefix(p.rawOrDefault(key));
     }
 
     private void check(Props p) {
