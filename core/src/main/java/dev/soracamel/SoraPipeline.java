@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.soracamel.config.ProviderSettings;
 import dev.soracamel.config.Props;
+import dev.soracamel.config.SoraOptionsSource;
 import dev.soracamel.config.SoraSettings;
 import dev.soracamel.deadletter.DeadLetterStep;
 import dev.soracamel.flow.DownloadStep;
@@ -149,6 +150,8 @@ public final class SoraPipeline {
     }
 
     public static SoraPipeline install(CamelContext ctx, Options options) throws Exception {
+        // the routes name sora.* defaults as placeholders (SoraOptionsSource); usually Camel has added it already
+        SoraOptionsSource.addTo(ctx);
         String name = options.name();
         var pc = ctx.getPropertiesComponent();
         Props props = new Props(pc::resolveProperty, name);

@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 
 import dev.soracamel.SoraPipeline;
 import dev.soracamel.config.Props;
+import dev.soracamel.config.SoraOptionsSource;
 import dev.soracamel.job.Job;
 import dev.soracamel.job.JobState;
 import dev.soracamel.s3.S3Layout;
@@ -58,6 +59,13 @@ public final class Application {
         main.setDefaultPropertyPlaceholderLocation(settings);
         main.configure().addConfiguration(SoraConfiguration.class);
         main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeInitialize(BaseMainSupport m) {
+                // camel.server.* names sora.* defaults as placeholders and is read before any pipeline installs;
+                // Camel's own discovery of the source misses it under mvn exec:java's class loader
+                SoraOptionsSource.addTo(m.getCamelContext());
+            }
+
             @Override
             public void afterStart(BaseMainSupport m) {
                 CamelContext ctx = m.getCamelContext();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,10 +127,13 @@ class SoraOptionsCatalogTest {
         List<String> restated = new ArrayList<>();
         for (String line : Files.readAllLines(ROOT.resolve("config/application.properties"))) {
             Matcher m = PROPERTY.matcher(line);
-            if (!line.startsWith("#") && m.matches() && !placeholders.contains(m.group(1))) {
+            if (!line.startsWith("#") && m.matches()) {
                 SoraOptions.Option o = SoraOptions.get(m.group(1));
                 String v = m.group(2).strip();
-                if (o.kind() == SoraOptions.Default.VALUE && (v.isEmpty() || v.equalsIgnoreCase(o.value()))) {
+                // a placeholder sees a default that is a value (SoraOptionsSource), not a blank one
+                boolean blankForAPlaceholder = o.value().isBlank() && placeholders.contains(m.group(1));
+                if (o.kind() == SoraOptions.Default.VALUE && !blankForAPlaceholder
+                        && (v.isEmpty() || v.equalsIgnoreCase(o.value()))) {
                     restated.add(line);
                 }
             }
@@ -141,30 +143,22 @@ class SoraOptionsCatalogTest {
     }
 
     @Test
-    void a_key_the_shipped_files_name_as_a_placeholder_is_set_to_its_catalog_default() throws IOException {
-        Map<String, String> set = new HashMap<>();
-        for (String line : Files.readAllLines(ROOT.resolve("config/application.properties"))) {
-            Matcher m = PROPERTY.matcher(line);
-            if (!line.startsWith("#") && m.matches()) {
-                set.put(m.group(1), m.group(2).strip());
-            }
-        }
-        List<String> drift = new ArrayList<>();
+    void a_placeholder_in_the_shipped_files_names_a_catalog_key_and_no_default_of_its_own() throws IOException {
+        List<String> inline = new ArrayList<>();
+        int seen = 0;
         for (Path f : shippedFiles()) {
             Matcher m = PLACEHOLDER.matcher(Files.readString(f));
             while (m.find()) {
-                SoraOptions.Option o = SoraOptions.get(m.group(1));
-                if (o.kind() != SoraOptions.Default.VALUE || o.value().isEmpty()) {
-                    continue;
-                }
-                // a placeholder sees only properties, so such a key is written out: as the catalog has it
-                String written = m.group(2) != null ? m.group(2) : set.get(m.group(1));
-                if (written != null && !written.contains("{{") && !written.equals(o.value())) {
-                    drift.add(f.getFileName() + ": " + m.group(0) + " is " + written + ", the catalog says " + o.value());
+                seen++;
+                SoraOptions.get(m.group(1));
+                if (m.group(2) != null) {
+                    inline.add(f.getFileName() + ": " + m.group(0));
                 }
             }
         }
-        assertThat(drift).isEmpty();
+        assertThat(seen).as("placeholders found in the shipped files").isGreaterThan(5);
+        assertThat(inline).as("a {{sora.x}} placeholder sees the catalog's default (SoraOptionsSource): a default "
+                + "written beside it is a second copy that can drift").isEmpty();
     }
 
     private static Set<String> placeholders() throws IOException {
