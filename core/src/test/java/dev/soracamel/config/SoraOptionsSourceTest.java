@@ -44,6 +44,9 @@ class SoraOptionsSourceTest {
         assertThat(ctx.getPropertiesComponent().getPropertiesSource("sora-options")).isNotNull();
         assertThat(resolve("sora.ops.path")).isEqualTo(SoraOptions.get("sora.ops.path").value()).isEqualTo("/ops");
         assertThat(ctx.resolvePropertyPlaceholders("{{sora.repository.outage-retry-ms}}")).isEqualTo("1000");
+        // a folder key, as a host's own endpoint may name it (file:{{sora.outbox}}); a pipeline's install then
+        // makes it absolute as an override property
+        assertThat(resolve("sora.outbox")).isEqualTo("data/outbox");
         // a named provider's option, through the catalog's <name> pattern
         assertThat(resolve("sora.provider.backup.max-status-checks")).isEqualTo("60");
     }
