@@ -34,11 +34,9 @@ public final class SoraOptionsSource implements PropertiesSource, Ordered, Camel
         if (name == null || !name.startsWith(Props.DEFAULT_PIPELINE + ".")) {
             return null;
         }
-        if (setElsewhere(name)) {
-            return null;
-        }
         return SoraOptions.find(name)
                 .filter(o -> o.kind() == SoraOptions.Default.VALUE && !o.value().isBlank())
+                .filter(o -> !setElsewhere(name))
                 .map(SoraOptions.Option::value)
                 .orElse(null);
     }
